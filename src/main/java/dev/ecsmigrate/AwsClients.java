@@ -1,0 +1,81 @@
+package dev.ecsmigrate;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+
+import java.time.Duration;
+
+/**
+ * Builds the SDK clients once, fully configured: explicit region and credentials, one HTTP client,
+ * bounded retries and timeouts. Nothing here probes the environment at call time.
+ */
+public final class AwsClients implements AutoCloseable {
+
+    /** Attempts per call, the first included; throttling and 5xx beyond this are thrown for Lambda to retry. */
+    static final int MAX_ATTEMPTS = 4;
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    private final SdkHttpClient http;
+    private final EcsClient ecs;
+    private final EventBridgeClient events;
+
+    private AwsClients(SdkHttpClient http, EcsClient ecs, EventBridgeClient events) {
+        this.http = http;
+        this.ecs = ecs;
+        this.events = events;
+    }
+
+    /**
+     * Lambda's credentials: environment variables, or the container endpoint that Lambda uses instead under SnapStart.
+     */
+    public static AwsCredentialsProvider lambdaCredentials() {
+        return AwsCredentialsProviderChain.of(EnvironmentVariableCredentialsProvider.create(), ContainerCredentialsProvider.create());
+    }
+
+    public static AwsClients create(RunnerConfig config, AwsCredentialsProvider credentials) {
+        SdkHttpClient http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(3))
+                .socketTimeout(ATTEMPT_TIMEOUT)
+                .build();
+        ClientOverrideConfiguration overrides = ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build())
+                .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+                .apiCallTimeout(CALL_TIMEOUT)
+                .build();
+        Region region = Region.of(config.region());
+        var ecs = EcsClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
+                .overrideConfiguration(overrides);
+        var events = EventBridgeClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
+                .overrideConfiguration(overrides);
+        if (config.endpointOverride() != null) {
+            ecs.endpointOverride(config.endpointOverride());
+            events.endpointOverride(config.endpointOverride());
+        }
+        return new AwsClients(http, ecs.build(), events.build());
+    }
+
+    public EcsClient ecs() {
+        return ecs;
+    }
+
+    public EventBridgeClient events() {
+        return events;
+    }
+
+    @Override
+    public void close() {
+        ecs.close();
+        events.close();
+        http.close();
+    }
+}

@@ -1,0 +1,101 @@
+package dev.ecsmigrate;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.amazonaws.services.lambda.runtime.logging.LogLevel;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Lambda entry point: raw EventBridge event bytes in, one migration status out.
+ *
+ * <p>It takes the raw bytes so that a malformed envelope becomes a REJECTED status with a reason,
+ * rather than a deserialization error inside the runtime.
+ */
+public final class MigrationHandler implements RequestStreamHandler {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final MigrationRunner runner;
+    private final StatusPublisher publisher;
+
+    /** Used by Lambda: reads the configuration and builds the clients once, at init. */
+    public MigrationHandler() {
+        this(System.getenv(), AwsClients.lambdaCredentials());
+    }
+
+    /** Builds the real clients from a given environment; tests point it at a local endpoint. */
+    MigrationHandler(Map<String, String> env, AwsCredentialsProvider credentials) {
+        this(wire(env, credentials));
+    }
+
+    MigrationHandler(MigrationRunner runner, StatusPublisher publisher) {
+        this.runner = runner;
+        this.publisher = publisher;
+    }
+
+    private MigrationHandler(MigrationHandler wired) {
+        this(wired.runner, wired.publisher);
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        MigrationStatus status = runner.run(input.readAllBytes());
+        String json = toJson(status);
+        boolean good = status.status() == MigrationStatus.Outcome.STARTED || status.status() == MigrationStatus.Outcome.DRY_RUN;
+        context.getLogger().log(json, good ? LogLevel.INFO : LogLevel.WARN);
+        publisher.publish(status, json);
+        output.write(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String toJson(MigrationStatus status) {
+        try {
+            return MAPPER.writeValueAsString(status);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static MigrationHandler wire(Map<String, String> env, AwsCredentialsProvider credentials) {
+        try {
+            RunnerConfig config = RunnerConfig.fromEnvironment(env);
+            AwsClients clients = AwsClients.create(config, credentials);
+            EventValidator validator = new EventValidator(MAPPER, config.region(), config.accountId(), config.allowedFamilies());
+            return new MigrationHandler(new MigrationRunner(config, validator, new EcsMigrationTasks(clients.ecs(), config)),
+                    new EventBridgeStatusPublisher(clients.events(), config.statusEventBus()));
+        } catch (InvalidConfigurationException problem) {
+            return misconfigured(env, credentials, problem);
+        }
+    }
+
+    /**
+     * With a broken configuration, every event is rejected with the problem, and nothing starts. The
+     * status still reaches the bus when the region is known, so the pipeline learns why at once.
+     */
+    private static MigrationHandler misconfigured(Map<String, String> env, AwsCredentialsProvider credentials,
+                                                  InvalidConfigurationException problem) {
+        MigrationRunner runner = new MigrationRunner(problem, new EventValidator(MAPPER, null, null, Set.of()));
+        String region = env.get("AWS_REGION");
+        if (region == null || region.isBlank()) {
+            return new MigrationHandler(runner, (status, json) -> { });
+        }
+        String bus = env.getOrDefault("STATUS_EVENT_BUS", "default");
+        String endpoint = env.get("AWS_ENDPOINT_URL");
+        RunnerConfig publishing = new RunnerConfig(region.strip(), "000000000000", "unconfigured", List.of(), List.of(),
+                null, null, null, null, null, List.of(), Set.of(), bus.isBlank() ? "default" : bus.strip(),
+                endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.strip()));
+        AwsClients clients = AwsClients.create(publishing, credentials);
+        return new MigrationHandler(runner, new EventBridgeStatusPublisher(clients.events(), publishing.statusEventBus()));
+    }
+}

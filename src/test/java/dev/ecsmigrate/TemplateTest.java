@@ -1,0 +1,110 @@
+package dev.ecsmigrate;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.event.ruler.Machine;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.ecsmigrate.Fixtures.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What template.yaml promises: the handler it names loads, the rule matches exactly the trigger, and the policy is narrow. */
+class TemplateTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Machine triggerRule() throws Exception {
+        Machine machine = new Machine();
+        machine.addRule("trigger", JSON.writeValueAsString(Template.triggerPattern()));
+        return machine;
+    }
+
+    @Test
+    void handlerString_namesARequestStreamHandlerThatLambdaCanBuild() throws Exception {
+        String[] parts = Template.handler().split("::");
+        assertThat(parts).hasSize(2);
+        Class<?> type = Class.forName(parts[0]);
+        assertThat(RequestStreamHandler.class).isAssignableFrom(type);
+        assertThat(type.getMethod(parts[1], java.io.InputStream.class, java.io.OutputStream.class,
+                com.amazonaws.services.lambda.runtime.Context.class)).isNotNull();
+
+        // The no-argument constructor is the one Lambda calls. The test JVM has no runner configuration
+        // (the pom clears it), so every event must come back REJECTED, naming what is missing.
+        RequestStreamHandler handler = (RequestStreamHandler) type.getConstructor().newInstance();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event("migration.json")), out, new Fixtures.RecordingContext());
+        JsonNode status = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+
+        assertThat(status.path("status").asText()).isEqualTo("REJECTED");
+        assertThat(status.path("reason").asText()).startsWith("invalid configuration:").contains("CLUSTER is not set");
+    }
+
+    @Test
+    void function_runsOnJava25WithOneInvocationAtATime() {
+        JsonNode function = Template.function();
+        assertThat(function.path("Runtime").asText()).isEqualTo("java25");
+        assertThat(function.path("ReservedConcurrentExecutions").asInt()).isEqualTo(1);
+        assertThat(function.path("LoggingConfig").path("LogFormat").asText()).isEqualTo("JSON");
+        assertThat(function.path("EventInvokeConfig").path("MaximumRetryAttempts").asInt()).isBetween(0, 2);
+        assertThat(function.path("EventInvokeConfig").path("DestinationConfig").path("OnFailure").path("Type").asText()).isEqualTo("SQS");
+        JsonNode trigger = function.path("Events").path("Trigger").path("Properties");
+        assertThat(trigger.path("DeadLetterConfig").path("Arn").isMissingNode()).isFalse();
+        assertThat(trigger.path("RetryPolicy").path("MaximumEventAgeInSeconds").asInt()).isPositive();
+        assertThat(Template.resources().path("MigrationFunctionLogGroup").path("Properties").path("RetentionInDays").isMissingNode()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"migration.json", "migration-with-correlation-id.json", "dry-run.json", "rejected-bad-arn.json",
+            "rejected-unknown-field.json", "rejected-family-not-allowed.json"})
+    void triggerPattern_matchesEventsOfTheTriggerType(String file) throws Exception {
+        assertThat(triggerRule().rulesForJSONEvent(new String(event(file), StandardCharsets.UTF_8))).containsExactly("trigger");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"status-started.json", "rejected-wrong-detail-type.json"})
+    void triggerPattern_neverMatchesStatusOrOtherTypes(String file) throws Exception {
+        assertThat(triggerRule().rulesForJSONEvent(new String(event(file), StandardCharsets.UTF_8))).isEmpty();
+    }
+
+    @Test
+    void triggerPattern_neverMatchesAnyStatusTheFunctionPublishes() throws Exception {
+        for (MigrationStatus.Outcome outcome : MigrationStatus.Outcome.values()) {
+            String status = """
+                    {"version":"0","id":"1","detail-type":"%s","source":"ecs.migration","account":"123456789012",
+                     "time":"2026-11-22T17:00:00Z","region":"us-east-1","resources":[],"detail":{"status":"%s","reason":"r"}}
+                    """.formatted(StatusPublisher.DETAIL_TYPE, outcome);
+            assertThat(triggerRule().rulesForJSONEvent(status)).as(outcome.name()).isEmpty();
+        }
+    }
+
+    @Test
+    void policy_runTaskIsLimitedToTheClusterAndPassRoleToEcsTasks() {
+        List<JsonNode> statements = new ArrayList<>();
+        for (JsonNode policy : Template.function().path("Policies")) {
+            policy.path("Statement").forEach(statements::add);
+        }
+        JsonNode runTask = statement(statements, "ecs:RunTask");
+        assertThat(runTask.path("Condition").path("ArnEquals").has("ecs:cluster")).isTrue();
+        assertThat(runTask.path("Resource").toString()).contains("task-definition/");
+        JsonNode passRole = statement(statements, "iam:PassRole");
+        assertThat(passRole.path("Condition").path("StringEquals").path("iam:PassedToService").asText()).isEqualTo("ecs-tasks.amazonaws.com");
+        assertThat(statement(statements, "ecs:TagResource").path("Condition").path("StringEquals").path("ecs:CreateAction").asText())
+                .isEqualTo("RunTask");
+        assertThat(statement(statements, "events:PutEvents").path("Resource").asText()).contains("event-bus/");
+        assertThat(statements).noneMatch(s -> s.path("Action").asText().endsWith("*"));
+    }
+
+    private static JsonNode statement(List<JsonNode> statements, String action) {
+        return statements.stream().filter(s -> s.path("Action").asText().equals(action)).findFirst()
+                .orElseThrow(() -> new AssertionError("no statement allows " + action));
+    }
+}
