@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Finds or installs what the build and the tests need. Sourced by scripts/test.sh and scripts/demo.sh.
+# Everything installed here comes from the ordinary package registries (apt, PyPI, Maven Central).
+
+toolchain_log() { printf '[setup] %s\n' "$*" >&2; }
+
+# Puts a JDK 25+ on JAVA_HOME: JAVA_HOME itself if it qualifies, else one under /usr/lib/jvm.
+use_jdk25() {
+  local candidate version
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/*25* /usr/lib/jvm/*; do
+    [[ -n "$candidate" && -x "$candidate/bin/javac" ]] || continue
+    version=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    if [[ "${version%%.*}" =~ ^[0-9]+$ ]] && (( ${version%%.*} >= 25 )); then
+      export JAVA_HOME="$candidate"
+      export PATH="$JAVA_HOME/bin:$PATH"
+      return 0
+    fi
+  done
+  cat >&2 <<'MSG'
+error: no JDK 25 or newer found. The function targets the Lambda java25 runtime.
+  Install one (for example Temurin 25 from adoptium.net, or 'sdk install java 25-tem'),
+  then set JAVA_HOME to it and run this again.
+MSG
+  return 1
+}
+
+pip_install() {
+  toolchain_log "installing $* from PyPI"
+  python3 -m pip install --quiet --disable-pip-version-check "$@" >&2
+}
+
+need_moto() {
+  command -v moto_server >/dev/null 2>&1 || pip_install 'moto[server]>=5.1'
+}
+
+need_aws_cli() {
+  command -v aws >/dev/null 2>&1 || pip_install 'awscli>=1.40'
+}
+
+need_cfn_lint() {
+  command -v cfn-lint >/dev/null 2>&1 || pip_install 'cfn-lint>=1.20'
+}
+
+need_shellcheck() {
+  command -v shellcheck >/dev/null 2>&1 && return 0
+  toolchain_log "installing shellcheck from Debian"
+  if [[ $(id -u) -eq 0 ]]; then
+    { apt-get update -qq && apt-get install -y -qq shellcheck; } >&2
+  else
+    { sudo apt-get update -qq && sudo apt-get install -y -qq shellcheck; } >&2
+  fi
+}
+
+need_maven() {
+  command -v mvn >/dev/null 2>&1 && return 0
+  toolchain_log "installing Maven from Debian"
+  if [[ $(id -u) -eq 0 ]]; then
+    { apt-get update -qq && apt-get install -y -qq maven; } >&2
+  else
+    { sudo apt-get update -qq && sudo apt-get install -y -qq maven; } >&2
+  fi
+}

@@ -1,0 +1,159 @@
+package dev.ecsmigrate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.model.EcsException;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What moto cannot produce, from a scripted ECS/EventBridge endpoint on 127.0.0.1 that returns the
+ * documented JSON: RunTask failures, throttling, server errors. The real SDK, with the function's own
+ * retry and timeout settings, does the talking.
+ */
+class ScriptedEcsIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TASK_DEFINITION = Fixtures.TASK_DEFINITION;
+    private static final String TASK = "arn:aws:ecs:us-east-1:123456789012:task/migrations/0123456789abcdef";
+
+    private WireMockServer endpoint;
+
+    @BeforeEach
+    void setUp() {
+        endpoint = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        endpoint.start();
+        endpoint.stubFor(ecs("ListTasks").willReturn(json("{\"taskArns\":[]}")));
+        endpoint.stubFor(post("/").withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents"))
+                .willReturn(json("{\"FailedEntryCount\":0,\"Entries\":[{\"EventId\":\"status-1\"}]}")));
+    }
+
+    @AfterEach
+    void tearDown() {
+        endpoint.stop();
+    }
+
+    private static MappingBuilder ecs(String operation) {
+        return post("/").withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerServiceV20141113." + operation));
+    }
+
+    private static ResponseDefinitionBuilder json(String body) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(body);
+    }
+
+    private static ResponseDefinitionBuilder error(int status, String type, String message) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/x-amz-json-1.1")
+                .withHeader("x-amzn-ErrorType", type)
+                .withBody("{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}");
+    }
+
+    private JsonNode invoke() throws Exception {
+        Map<String, String> env = Fixtures.env();
+        env.put("AWS_ENDPOINT_URL", endpoint.baseUrl());
+        MigrationHandler handler = new MigrationHandler(env, MotoServer.CREDENTIALS);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(Fixtures.event("migration-with-correlation-id.json")), out,
+                new Fixtures.RecordingContext());
+        return JSON.readTree(out.toByteArray());
+    }
+
+    private int runTaskCalls() {
+        return endpoint.countRequestsMatching(postRequestedFor(urlEqualTo("/"))
+                .withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerServiceV20141113.RunTask")).build()).getCount();
+    }
+
+    @Test
+    void runTaskFailureMissing_isFailedWithEcsReason() throws Exception {
+        endpoint.stubFor(ecs("RunTask").willReturn(json(
+                "{\"tasks\":[],\"failures\":[{\"arn\":\"" + TASK_DEFINITION + "\",\"reason\":\"MISSING\"}]}")));
+
+        JsonNode status = invoke();
+
+        assertThat(status.path("status").asText()).isEqualTo("FAILED");
+        assertThat(status.path("reason").asText()).isEqualTo("ECS RunTask failed for " + TASK_DEFINITION
+                + ": MISSING: the task definition does not exist; register it before sending the event");
+        endpoint.verify(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents"))
+                .withRequestBody(containing("FAILED")));
+    }
+
+    @Test
+    void inactiveTaskDefinition_isFailed() throws Exception {
+        endpoint.stubFor(ecs("RunTask").willReturn(error(400, "ClientException", "TaskDefinition is inactive")));
+
+        JsonNode status = invoke();
+
+        assertThat(status.path("status").asText()).isEqualTo("FAILED");
+        assertThat(status.path("reason").asText()).isEqualTo("ECS RunTask refused: ClientException: TaskDefinition is inactive");
+        assertThat(runTaskCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void throttlingThenSuccess_isRetriedBySdkAndStarts() throws Exception {
+        endpoint.stubFor(ecs("RunTask").inScenario("throttle").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(error(400, "ThrottlingException", "Rate exceeded")).willSetStateTo("calm"));
+        endpoint.stubFor(ecs("RunTask").inScenario("throttle").whenScenarioStateIs("calm")
+                .withRequestBody(matchingJsonPath("$.startedBy", equalTo("gh-7301122334-1")))
+                .withRequestBody(matchingJsonPath("$.clientToken", equalTo("gh-7301122334-1")))
+                .willReturn(json("{\"tasks\":[{\"taskArn\":\"" + TASK + "\",\"lastStatus\":\"PROVISIONING\"}],\"failures\":[]}")));
+
+        JsonNode status = invoke();
+
+        assertThat(status.path("status").asText()).isEqualTo("STARTED");
+        assertThat(status.path("task_arn").asText()).isEqualTo(TASK);
+        assertThat(runTaskCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void persistentThrottling_isThrownAfterBoundedRetries() {
+        endpoint.stubFor(ecs("RunTask").willReturn(error(400, "ThrottlingException", "Rate exceeded")));
+
+        assertThatThrownBy(this::invoke).isInstanceOf(EcsException.class).hasMessageContaining("Rate exceeded");
+        assertThat(runTaskCalls()).isEqualTo(AwsClients.MAX_ATTEMPTS);
+        endpoint.verify(0, postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents")));
+    }
+
+    @Test
+    void serverError_isThrownAfterBoundedRetries() {
+        endpoint.stubFor(ecs("RunTask").willReturn(error(500, "ServerException", "internal error")));
+
+        assertThatThrownBy(this::invoke).isInstanceOf(EcsException.class).hasMessageContaining("internal error");
+        assertThat(runTaskCalls()).isEqualTo(AwsClients.MAX_ATTEMPTS);
+    }
+
+    @Test
+    void noCapacity_isThrownForLambdaToRetryLater() {
+        endpoint.stubFor(ecs("RunTask").willReturn(json(
+                "{\"tasks\":[],\"failures\":[{\"reason\":\"Capacity is unavailable at this time. Please try again later or in a different availability zone\"}]}")));
+
+        assertThatThrownBy(this::invoke).isInstanceOf(TransientEcsException.class).hasMessageContaining("Capacity is unavailable");
+    }
+
+    @Test
+    void statusRefusedByEventBridge_isThrownSoTheEventIsRetried() {
+        endpoint.stubFor(ecs("RunTask").willReturn(json("{\"tasks\":[{\"taskArn\":\"" + TASK + "\"}],\"failures\":[]}")));
+        endpoint.stubFor(post("/").withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents")).willReturn(json(
+                "{\"FailedEntryCount\":1,\"Entries\":[{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"try again\"}]}")));
+
+        assertThatThrownBy(this::invoke).hasMessageContaining("EventBridge did not accept the status event on bus 'default': InternalFailure: try again");
+    }
+}
