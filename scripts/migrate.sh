@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The one pipeline step: put the migration event, then wait for the task and exit with its exit code.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: migrate.sh --task-definition ARN|FAMILY:REVISION|FAMILY --cluster NAME [options]
+
+Puts the migration event (put-migration-event.sh), then follows the task (wait-for-migration.sh)
+and exits with the migration container's exit code.
+
+Event options:
+  --task-definition VALUE   task-definition ARN, FAMILY:REVISION or FAMILY   [env MIGRATION_TASK_DEFINITION]
+  --correlation-id ID       names the run (default: gh-RUNID-ATTEMPT, else random) [env MIGRATION_CORRELATION_ID]
+  --event-bus NAME          the runner's trigger bus (default: default)       [env MIGRATION_EVENT_BUS]
+  --dry-run                 validate only; with --function-name, print the runner's verdict
+
+Wait options:
+  --cluster NAME            [env MIGRATION_CLUSTER]         --timeout SECONDS (default 3600)
+  --start-timeout SECONDS   (default 300)                   --interval SECONDS (default 6)
+  --container NAME          --function-name NAME            --no-logs      --no-stop
+
+Exit codes: 0 success; N the container's own exit code; 2 usage error (nothing sent);
+124 timed out; 125 never ran (rejected, not found, failed to start); 130 interrupted.
+See wait-for-migration.sh --help for details.
+USAGE
+}
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/lib/common.sh
+source "$here/lib/common.sh"
+
+put_args=()
+wait_args=()
+dry_run=false
+function_name=${MIGRATION_FUNCTION_NAME:-}
+start_timeout=${MIGRATION_START_TIMEOUT:-300}
+
+while (( $# > 0 )); do
+  case "$1" in
+    --task-definition|--correlation-id|--event-bus)
+      [[ $# -ge 2 ]] || usage_error "$1 needs a value"
+      put_args+=("$1" "$2")
+      [[ "$1" == --correlation-id ]] && wait_args+=("$1" "$2")
+      shift 2 ;;
+    --dry-run) dry_run=true; put_args+=("$1"); shift ;;
+    --cluster|--timeout|--start-timeout|--interval|--container|--function-name)
+      [[ $# -ge 2 ]] || usage_error "$1 needs a value"
+      [[ "$1" == --function-name ]] && function_name=$2
+      [[ "$1" == --start-timeout ]] && start_timeout=$2
+      wait_args+=("$1" "$2")
+      shift 2 ;;
+    --no-logs|--no-stop) wait_args+=("$1"); shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage_error "unknown argument '$1'" ;;
+  esac
+done
+
+# Every flag is checked before anything is sent, so a typo never starts a migration.
+"$here/wait-for-migration.sh" --validate-only "${wait_args[@]}" || exit 2
+
+if ! sent=$("$here/put-migration-event.sh" "${put_args[@]}"); then
+  code=$?
+  (( code == 2 )) && exit 2
+  printf 'result=not_started exit_code=125 task_arn=none stop_code=none correlation_id=none\n'
+  exit 125
+fi
+printf '%s\n' "$sent"
+correlation_id=$(printf '%s' "$sent" | sed -n 's/.*correlation_id=\([^ ]*\).*/\1/p')
+
+if [[ "$dry_run" == true ]]; then
+  if [[ -z "$function_name" ]]; then
+    log "dry run sent; nothing will start. Pass --function-name to see the runner's verdict."
+    printf 'result=dry_run exit_code=0 task_arn=none stop_code=none correlation_id=%s\n' "$correlation_id"
+    exit 0
+  fi
+  group=$(runner_log_group "$function_name")
+  since=$(( $(now_ms) - 60000 ))
+  deadline=$(( SECONDS + start_timeout ))
+  while (( SECONDS < deadline )); do
+    line=$(runner_status "$group" "$correlation_id" "$since")
+    if [[ -n "$line" ]]; then
+      status=$(json_field "$line" status)
+      log "runner: $status: $(json_field "$line" reason)"
+      code=125
+      [[ "$status" == DRY_RUN ]] && code=0
+      printf 'result=%s exit_code=%s task_arn=none stop_code=none correlation_id=%s\n' \
+        "$(tr '[:upper:]' '[:lower:]' <<<"$status")" "$code" "$correlation_id"
+      exit "$code"
+    fi
+    pause 3
+  done
+  log "no verdict from the runner in $group within ${start_timeout}s"
+  printf 'result=not_started exit_code=125 task_arn=none stop_code=none correlation_id=%s\n' "$correlation_id"
+  exit 125
+fi
+
+has_correlation=false
+for arg in "${wait_args[@]}"; do [[ "$arg" == --correlation-id ]] && has_correlation=true; done
+[[ "$has_correlation" == true ]] || wait_args+=(--correlation-id "$correlation_id")
+exec "$here/wait-for-migration.sh" "${wait_args[@]}"

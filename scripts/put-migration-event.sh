@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Puts the "run this migration" event on EventBridge and prints the run's correlation id and event id.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: put-migration-event.sh --task-definition ARN|FAMILY:REVISION|FAMILY [options]
+
+Puts an "AWS ECS Migration Task" event (source ecs.migration) for the migration runner.
+
+  --task-definition VALUE  a full task-definition ARN, FAMILY:REVISION, or FAMILY (its latest
+                           ACTIVE revision); the short forms are resolved with describe-task-definition
+                           [env MIGRATION_TASK_DEFINITION]
+  --correlation-id ID      names this run; becomes the task's startedBy. 1-36 of A-Z a-z 0-9 _ - /
+                           Default: gh-RUNID-ATTEMPT under GitHub Actions, else a random id
+                           [env MIGRATION_CORRELATION_ID]
+  --event-bus NAME         the bus the runner's rule listens on (default: default) [env MIGRATION_EVENT_BUS]
+  --dry-run                ask the runner to validate and report, starting nothing
+  -h, --help               this text
+
+Prints, on success, one line:  correlation_id=ID event_id=ID task_definition=ARN
+Exit codes: 0 sent; 1 AWS refused (the message says why); 2 usage error, nothing sent.
+Region and credentials come from the aws CLI's usual settings (AWS_REGION, AWS_PROFILE, ...).
+USAGE
+}
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/lib/common.sh
+source "$here/lib/common.sh"
+
+task_definition=${MIGRATION_TASK_DEFINITION:-}
+correlation_id=${MIGRATION_CORRELATION_ID:-}
+event_bus=${MIGRATION_EVENT_BUS:-default}
+dry_run=false
+
+while (( $# > 0 )); do
+  case "$1" in
+    --task-definition) [[ $# -ge 2 ]] || usage_error "--task-definition needs a value"; task_definition=$2; shift 2 ;;
+    --task-definition=*) task_definition=${1#*=}; shift ;;
+    --correlation-id) [[ $# -ge 2 ]] || usage_error "--correlation-id needs a value"; correlation_id=$2; shift 2 ;;
+    --correlation-id=*) correlation_id=${1#*=}; shift ;;
+    --event-bus) [[ $# -ge 2 ]] || usage_error "--event-bus needs a value"; event_bus=$2; shift 2 ;;
+    --event-bus=*) event_bus=${1#*=}; shift ;;
+    --dry-run) dry_run=true; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage_error "unknown argument '$1'" ;;
+  esac
+done
+
+[[ -n "$task_definition" ]] || usage_error "--task-definition is required (a task-definition ARN, FAMILY:REVISION or FAMILY)"
+[[ "$task_definition" =~ ^(arn:[a-z-]+:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/)?[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$ ]] \
+  || usage_error "--task-definition must be a task-definition ARN, FAMILY:REVISION or FAMILY, got '$task_definition'"
+[[ -n "$event_bus" ]] || usage_error "--event-bus must not be empty"
+
+if [[ -z "$correlation_id" ]]; then
+  if [[ -n "${GITHUB_RUN_ID:-}" ]]; then
+    correlation_id="gh-${GITHUB_RUN_ID}-${GITHUB_RUN_ATTEMPT:-1}"
+  else
+    correlation_id="mig-$(date -u +%Y%m%d%H%M%S)-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+  fi
+fi
+[[ "$correlation_id" =~ $CORRELATION_ID_PATTERN ]] \
+  || usage_error "--correlation-id must be 1-36 characters from A-Z a-z 0-9 _ - / (the limit ECS puts on startedBy), got '$correlation_id'"
+
+# A full ARN with a revision is used as it is; anything shorter is resolved, so the event names exactly one revision.
+if [[ ! "$task_definition" =~ ^arn:.*:[1-9][0-9]*$ ]]; then
+  if ! aws_call ecs describe-task-definition --task-definition "${task_definition##*task-definition/}" \
+      --query 'taskDefinition.taskDefinitionArn' --output text; then
+    printf 'error: cannot resolve task definition %s: %s\n' "$task_definition" "$AWS_ERROR" >&2
+    printf 'Check the family name and revision (aws ecs list-task-definitions --family-prefix NAME), and the region.\n' >&2
+    exit 1
+  fi
+  task_definition=$AWS_OUTPUT
+fi
+
+detail="{\"taskdef_arn\":\"$task_definition\",\"correlation_id\":\"$correlation_id\""
+if [[ "$dry_run" == true ]]; then
+  detail+=',"dry_run":true'
+fi
+detail+='}'
+# The detail travels as a JSON string inside the entry, so its quotes are escaped once more.
+entries=$(mktemp)
+trap 'rm -f "$entries"' EXIT
+printf '[{"Source":"ecs.migration","DetailType":"AWS ECS Migration Task","EventBusName":"%s","Detail":"%s"}]\n' \
+  "$event_bus" "${detail//\"/\\\"}" >"$entries"
+
+if ! aws_call events put-events --entries "file://$entries" \
+    --query '[FailedEntryCount, Entries[0].EventId, Entries[0].ErrorCode, Entries[0].ErrorMessage]' --output text; then
+  printf 'error: put-events failed: %s\n' "$AWS_ERROR" >&2
+  printf 'Check that the bus %s exists in this region and that you may call events:PutEvents on it.\n' "$event_bus" >&2
+  exit 1
+fi
+IFS=$'\t' read -r failed event_id error_code error_message <<<"$AWS_OUTPUT"
+if [[ "$failed" != 0 ]]; then
+  printf 'error: EventBridge refused the event (FailedEntryCount=%s): %s: %s\n' "$failed" "$error_code" "$error_message" >&2
+  exit 1
+fi
+
+if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
+  printf 'correlation_id=%s\nevent_id=%s\ntask_definition=%s\n' "$correlation_id" "$event_id" "$task_definition" >>"$GITHUB_OUTPUT"
+fi
+printf 'correlation_id=%s event_id=%s task_definition=%s\n' "$correlation_id" "$event_id" "$task_definition"
