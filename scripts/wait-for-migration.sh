@@ -92,6 +92,7 @@ stop_code=''
 stopped_reason=''
 exit_code=''
 container_reason=''
+container_rows=''
 log_group=''
 log_stream=''
 log_token=''
@@ -202,9 +203,9 @@ explain_missing_task() {
   finish not_started 125 "$why"
 }
 
-# describe: reads the task's state into last_status, stop_code, stopped_reason, exit_code, container_reason.
+# describe: reads the task's state into last_status, stop_code, task_definition, stopped_reason and
+# container_rows (one "name<TAB>exit code<TAB>reason" line per container).
 describe() {
-  local header first=true name code reason
   if ! aws_call ecs describe-tasks --cluster "$cluster" --tasks "$task_arn" --query \
       "tasks[0].[[lastStatus, stopCode || '-', taskDefinitionArn, stoppedReason || '-'], containers[].[name, exitCode || 'none', reason || '-']]" \
       --output text; then
@@ -212,22 +213,26 @@ describe() {
     return 1
   fi
   [[ -n "$AWS_OUTPUT" && "$AWS_OUTPUT" != None ]] || return 1
+  local header
+  header=${AWS_OUTPUT%%$'\n'*}
+  container_rows=''
+  [[ "$AWS_OUTPUT" == *$'\n'* ]] && container_rows=${AWS_OUTPUT#*$'\n'}
+  IFS=$'\t' read -r last_status stop_code task_definition stopped_reason <<<"$header"
+  [[ "$stop_code" != - ]] || stop_code=''
+  [[ "$stopped_reason" != - ]] || stopped_reason=''
+}
+
+# container_state: the migration container's exit code and reason, from the last describe.
+container_state() {
+  local name code reason
   exit_code=''
   container_reason=''
-  while IFS=$'\t' read -r name code reason header; do
-    if [[ "$first" == true ]]; then
-      first=false
-      last_status=$name
-      stop_code=${code/#-/}
-      task_definition=$reason
-      stopped_reason=${header/#-/}
-      continue
-    fi
+  while IFS=$'\t' read -r name code reason; do
     if [[ "$name" == "$container" ]]; then
-      exit_code=${code/#none/}
-      container_reason=${reason/#-/}
+      [[ "$code" == none ]] || exit_code=$code
+      [[ "$reason" == - ]] || container_reason=$reason
     fi
-  done <<<"$AWS_OUTPUT"
+  done <<<"$container_rows"
 }
 
 # choose_container: the migration container is the named one, else the only essential container.
@@ -338,7 +343,6 @@ while :; do
       choose_container
       setup_logs
       logs_ready=true
-      describe || true
     fi
     if [[ "$last_status" != "$previous" ]]; then
       log "${previous:-(new)} -> $last_status"
@@ -363,6 +367,7 @@ done
 # --- judge it --------------------------------------------------------------------------------
 drain_logs
 console_link
+container_state
 if [[ "$stop_code" == TaskFailedToStart ]]; then
   finish not_started 125 "the task failed to start: ${container_reason:-$stopped_reason}${container_reason:+ ($stopped_reason)}"
 fi

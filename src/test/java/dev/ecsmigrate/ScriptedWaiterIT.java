@@ -1,0 +1,240 @@
+package dev.ecsmigrate;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The waiter against a scripted ECS/CloudWatch Logs endpoint that returns the documented JSON for
+ * what moto cannot produce: non-zero exit codes, failed starts, missing exit codes, sidecars, throttling.
+ */
+class ScriptedWaiterIT {
+
+    private static final String TASK = "arn:aws:ecs:us-east-1:123456789012:task/migrations/0f1e2d3c4b5a";
+    private static final String TASK_DEFINITION = Fixtures.TASK_DEFINITION;
+    private static final String STREAM = "ecs/app/0f1e2d3c4b5a";
+
+    private WireMockServer endpoint;
+    private Map<String, String> env;
+
+    @BeforeEach
+    void setUp() {
+        endpoint = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        endpoint.start();
+        env = Script.baseEnvironment();
+        env.put("AWS_ENDPOINT_URL", endpoint.baseUrl());
+        // The CLI itself does not retry here, so every retry the test sees is the waiter's own.
+        env.put("AWS_RETRY_MODE", "standard");
+        env.put("AWS_MAX_ATTEMPTS", "1");
+        endpoint.stubFor(ecs("ListTasks").willReturn(json("{\"taskArns\":[\"" + TASK + "\"]}")));
+        endpoint.stubFor(ecs("DescribeTaskDefinition").willReturn(json("""
+                {"taskDefinition":{"taskDefinitionArn":"%s","family":"app","containerDefinitions":[
+                  {"name":"app","essential":true,"logConfiguration":{"logDriver":"awslogs",
+                    "options":{"awslogs-group":"/ecs/app","awslogs-region":"us-east-1","awslogs-stream-prefix":"ecs"}}},
+                  {"name":"log-router","essential":false}]}}""".formatted(TASK_DEFINITION))));
+        endpoint.stubFor(logs("GetLogEvents").withRequestBody(notContaining("nextToken")).willReturn(json("""
+                {"events":[{"timestamp":1,"message":"Running upgrade 1a2b -> 3c4d"},{"timestamp":2,"message":"ERROR: relation \\"orders\\" already exists"}],
+                 "nextForwardToken":"f/2","nextBackwardToken":"b/0"}""")));
+        endpoint.stubFor(logs("GetLogEvents").withRequestBody(containing("nextToken"))
+                .willReturn(json("{\"events\":[],\"nextForwardToken\":\"f/2\",\"nextBackwardToken\":\"b/0\"}")));
+    }
+
+    @AfterEach
+    void tearDown() {
+        endpoint.stop();
+    }
+
+    private static MappingBuilder ecs(String operation) {
+        return post("/").withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerServiceV20141113." + operation));
+    }
+
+    private static MappingBuilder logs(String operation) {
+        return post("/").withHeader("X-Amz-Target", equalTo("Logs_20140328." + operation));
+    }
+
+    private static ResponseDefinitionBuilder json(String body) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(body);
+    }
+
+    private static String stopped(String stopCode, String stoppedReason, String containers) {
+        return """
+                {"tasks":[{"taskArn":"%s","lastStatus":"STOPPED","desiredStatus":"STOPPED","stopCode":"%s","stoppedReason":"%s",
+                  "taskDefinitionArn":"%s","containers":[%s]}],"failures":[]}""".formatted(TASK, stopCode, stoppedReason, TASK_DEFINITION, containers);
+    }
+
+    private static String running() {
+        return """
+                {"tasks":[{"taskArn":"%s","lastStatus":"RUNNING","desiredStatus":"RUNNING","taskDefinitionArn":"%s",
+                  "containers":[{"name":"app","lastStatus":"RUNNING"},{"name":"log-router","lastStatus":"RUNNING"}]}],"failures":[]}"""
+                .formatted(TASK, TASK_DEFINITION);
+    }
+
+    private Script waitFor(String... extra) {
+        String[] args = new String[6 + extra.length];
+        System.arraycopy(new String[] {"--cluster", "migrations", "--correlation-id", "gh-9-1", "--interval", "1"}, 0, args, 0, 6);
+        System.arraycopy(extra, 0, args, 6, extra.length);
+        return Script.run("wait-for-migration.sh", env, args);
+    }
+
+    @Test
+    void nonZeroExitCode_isPassedThrough_withGithubOutputsAndLogs(@TempDir Path github) throws Exception {
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("EssentialContainerExited", "Essential container in task exited",
+                "{\"name\":\"app\",\"exitCode\":3,\"lastStatus\":\"STOPPED\"},{\"name\":\"log-router\",\"exitCode\":0}"))));
+        Path output = github.resolve("output");
+        Path summary = github.resolve("summary");
+        env.put("GITHUB_ACTIONS", "true");
+        env.put("GITHUB_OUTPUT", output.toString());
+        env.put("GITHUB_STEP_SUMMARY", summary.toString());
+
+        Script wait = waitFor();
+
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(3);
+        assertThat(wait.output()).contains("logs: /ecs/app " + STREAM, "  [app] Running upgrade 1a2b -> 3c4d",
+                "  [app] ERROR: relation \"orders\" already exists",
+                "::error title=Migration failed::migration gh-9-1 failed: container app exited 3");
+        assertThat(wait.lastLine()).isEqualTo("result=failed exit_code=3 task_arn=" + TASK + " stop_code=EssentialContainerExited correlation_id=gh-9-1");
+        assertThat(Files.readString(output)).contains("task_arn=" + TASK + "\n", "exit_code=3\n", "result=failed\n");
+        assertThat(Files.readString(summary)).contains("### Migration failed", "| exit code | 3 |", "| stop code | EssentialContainerExited |");
+    }
+
+    @Test
+    void containersOwn124_isToldApartFromTheWaitersTimeout() {
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("EssentialContainerExited", "Essential container in task exited",
+                "{\"name\":\"app\",\"exitCode\":124}"))));
+
+        Script wait = waitFor("--no-logs");
+
+        assertThat(wait.exitCode()).isEqualTo(124);
+        assertThat(wait.lastLine()).startsWith("result=failed exit_code=124 ");
+    }
+
+    @Test
+    void taskFailedToStart_withImagePullError_exits125() {
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("TaskFailedToStart",
+                "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found",
+                "{\"name\":\"app\",\"lastStatus\":\"STOPPED\",\"reason\":\"CannotPullContainerError: ref app:missing not found\"}"))));
+
+        Script wait = waitFor();
+
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
+        assertThat(wait.output()).contains("the task failed to start: CannotPullContainerError: ref app:missing not found");
+        assertThat(wait.lastLine()).startsWith("result=not_started exit_code=125 task_arn=" + TASK + " stop_code=TaskFailedToStart");
+    }
+
+    @Test
+    void stoppedWithoutExitCode_isAFailureNeverASuccess() {
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("SpotInterruption", "Your Spot Task was interrupted.",
+                "{\"name\":\"app\",\"lastStatus\":\"STOPPED\"}"))));
+
+        Script wait = waitFor("--no-logs");
+
+        assertThat(wait.exitCode()).isEqualTo(125);
+        assertThat(wait.output()).contains("container app stopped without an exit code (stop code SpotInterruption: Your Spot Task was interrupted.)");
+    }
+
+    @Test
+    void sidecarExitingZero_doesNotHideAFailingMigrationContainer() {
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("EssentialContainerExited", "Essential container in task exited",
+                "{\"name\":\"log-router\",\"exitCode\":0},{\"name\":\"app\",\"exitCode\":1}"))));
+
+        Script wait = waitFor("--no-logs");
+
+        assertThat(wait.exitCode()).isEqualTo(1);
+        assertThat(wait.output()).contains("container app exited 1");
+    }
+
+    @Test
+    void namedContainer_isJudgedEvenWhenAnotherIsEssential() {
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("EssentialContainerExited", "Essential container in task exited",
+                "{\"name\":\"log-router\",\"exitCode\":7},{\"name\":\"app\",\"exitCode\":0}"))));
+
+        Script wait = waitFor("--no-logs", "--container", "log-router");
+
+        assertThat(wait.exitCode()).isEqualTo(7);
+    }
+
+    @Test
+    void throttlingMidWait_isRetriedWithBackoffAndSurvived() {
+        endpoint.stubFor(ecs("DescribeTasks").inScenario("throttle").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(json(running())).willSetStateTo("throttled-1"));
+        for (int i = 1; i <= 3; i++) {
+            endpoint.stubFor(ecs("DescribeTasks").inScenario("throttle").whenScenarioStateIs("throttled-" + i)
+                    .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
+                            .withBody("{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}"))
+                    .willSetStateTo(i < 3 ? "throttled-" + (i + 1) : "done"));
+        }
+        endpoint.stubFor(ecs("DescribeTasks").inScenario("throttle").whenScenarioStateIs("done")
+                .willReturn(json(stopped("EssentialContainerExited", "Essential container in task exited", "{\"name\":\"app\",\"exitCode\":0}"))));
+
+        Script wait = waitFor("--no-logs");
+
+        assertThat(wait.exitCode()).as(wait.output()).isZero();
+        assertThat(wait.output()).contains("Rate exceeded", "trying again in 1s", "trying again in 2s", "RUNNING -> STOPPED");
+        assertThat(wait.lastLine()).startsWith("result=succeeded exit_code=0");
+    }
+
+    @Test
+    void otherLogDriver_getsANoteNotAnError() {
+        endpoint.stubFor(ecs("DescribeTaskDefinition").willReturn(json("""
+                {"taskDefinition":{"taskDefinitionArn":"%s","containerDefinitions":[
+                  {"name":"app","essential":true,"logConfiguration":{"logDriver":"awsfirelens","options":{}}}]}}""".formatted(TASK_DEFINITION))));
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("EssentialContainerExited", "done", "{\"name\":\"app\",\"exitCode\":0}"))));
+
+        Script wait = waitFor();
+
+        assertThat(wait.exitCode()).as(wait.output()).isZero();
+        assertThat(wait.output()).contains("note: container app logs with the 'awsfirelens' driver, not awslogs; not streaming its logs here");
+    }
+
+    @Test
+    void twoEssentialContainersAndNoneNamed_asksForContainer() {
+        endpoint.stubFor(ecs("DescribeTaskDefinition").willReturn(json("""
+                {"taskDefinition":{"taskDefinitionArn":"%s","containerDefinitions":[{"name":"app"},{"name":"proxy","essential":true}]}}"""
+                .formatted(TASK_DEFINITION))));
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("EssentialContainerExited", "done", "{\"name\":\"app\",\"exitCode\":0}"))));
+
+        Script wait = waitFor();
+
+        assertThat(wait.output()).contains("2 essential containers (app proxy); name the migration container with --container");
+        assertThat(wait.exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void put_whenEventBridgeRefusesTheEntry_printsTheErrorCodeAndFails() {
+        endpoint.stubFor(post("/").withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents")).willReturn(json(
+                "{\"FailedEntryCount\":1,\"Entries\":[{\"ErrorCode\":\"InternalException\",\"ErrorMessage\":\"try later\"}]}")));
+
+        Script put = Script.run("put-migration-event.sh", env, "--task-definition", TASK_DEFINITION, "--correlation-id", "gh-1");
+
+        assertThat(put.exitCode()).isEqualTo(1);
+        assertThat(put.output()).contains("EventBridge refused the event (FailedEntryCount=1): InternalException: try later");
+    }
+
+    @Test
+    void migrate_whenThePutFails_exits125WithAResultLine() {
+        endpoint.stubFor(post("/").withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents")).willReturn(json(
+                "{\"FailedEntryCount\":1,\"Entries\":[{\"ErrorCode\":\"AccessDeniedException\",\"ErrorMessage\":\"no\"}]}")));
+
+        Script migrate = Script.run("migrate.sh", env, "--task-definition", TASK_DEFINITION, "--cluster", "migrations");
+
+        assertThat(migrate.exitCode()).isEqualTo(125);
+        assertThat(migrate.lastLine()).startsWith("result=not_started exit_code=125");
+    }
+}
