@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The whole product, end to end, on this machine with no AWS account: moto_server plays AWS.
+#   put-migration-event.sh -> EventBridge rule -> the function (packaged jar) -> ECS task
+#   -> wait-for-migration.sh follows it, streams its logs, and exits with its exit code.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/demo.sh
+
+Runs one migration end to end against a local moto_server on 127.0.0.1: sends the event with
+put-migration-event.sh, delivers it through an EventBridge rule with the template's pattern, runs
+the packaged function on it (scripts/local-invoke.sh), and follows the task with
+wait-for-migration.sh. Installs moto and the aws CLI if they are missing. Calls no AWS endpoint.
+USAGE
+}
+case "${1:-}" in -h|--help) usage; exit 0 ;; "") ;; *) echo "unknown argument '$1'; see --help" >&2; exit 2 ;; esac
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+source "$here/lib/common.sh"
+# shellcheck source=scripts/lib/toolchain.sh
+source "$here/lib/toolchain.sh"
+
+use_jdk25
+need_maven
+need_moto
+need_aws_cli
+
+work=$(mktemp -d)
+moto_pid=''
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+  [[ -z "$moto_pid" ]] || kill "$moto_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+jar="$root/target/ecs-migration-runner-1.0.0.jar"
+if [[ ! -f "$jar" || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]]; then
+  echo "== building the function"
+  (cd "$root" && mvn -B -q -ntp -DskipTests package)
+fi
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+for _ in $(seq 1 50); do
+  curl -fsS -X POST "$AWS_ENDPOINT_URL/moto-api/reset" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+echo "== moto_server on $AWS_ENDPOINT_URL plays AWS"
+
+# Each DescribeTasks moves moto's task one lifecycle step, every third poll, so the task stops by itself.
+curl -fsS -X POST "$AWS_ENDPOINT_URL/moto-api/state-manager/set-transition" \
+  -d '{"model_name":"ecs::task","transition":{"progression":"manual","times":3}}' >/dev/null
+
+aws ecs create-cluster --cluster-name migrations >/dev/null
+aws ecs register-task-definition --family app --network-mode awsvpc --requires-compatibilities FARGATE \
+  --cpu 256 --memory 512 --container-definitions '[{"name":"app","image":"app:latest","essential":true,"memory":512,
+    "command":["bin/serve"],"logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/app",
+    "awslogs-region":"us-east-1","awslogs-stream-prefix":"ecs"}}}]' >/dev/null
+vpc=$(aws ec2 describe-vpcs --filters Name=is-default,Values=true --query 'Vpcs[0].VpcId' --output text)
+subnet=$(aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc" --query 'Subnets[0].SubnetId' --output text)
+group=$(aws ec2 describe-security-groups --filters "Name=vpc-id,Values=$vpc" Name=group-name,Values=default \
+  --query 'SecurityGroups[0].GroupId' --output text)
+# The CLI v1 sqs commands ignore AWS_ENDPOINT_URL in us-east-1, so the endpoint is named for them.
+queue=$(aws sqs --endpoint-url "$AWS_ENDPOINT_URL" create-queue --queue-name runner --query QueueUrl --output text)
+queue_arn=$(aws sqs --endpoint-url "$AWS_ENDPOINT_URL" get-queue-attributes --queue-url "$queue" --attribute-names QueueArn --query Attributes.QueueArn --output text)
+# The same pattern as the template's rule; the queue stands in for the Lambda target.
+aws events put-rule --name migration-trigger \
+  --event-pattern '{"source":["ecs.migration"],"detail-type":["AWS ECS Migration Task"]}' >/dev/null
+aws events put-targets --rule migration-trigger --targets "Id=runner,Arn=$queue_arn" >/dev/null
+aws logs create-log-group --log-group-name /ecs/app
+echo "== cluster 'migrations', task definition 'app', default VPC subnet $subnet"
+
+echo "== 1. the pipeline puts the event"
+sent=$("$here/put-migration-event.sh" --task-definition app)
+echo "$sent"
+correlation_id=$(sed -n 's/.*correlation_id=\([^ ]*\).*/\1/p' <<<"$sent")
+
+echo "== 2. EventBridge delivers it; the function runs on it"
+aws sqs --endpoint-url "$AWS_ENDPOINT_URL" receive-message --queue-url "$queue" --wait-time-seconds 5 --query 'Messages[0].Body' --output text >"$work/event.json"
+cat >"$work/function.env" <<ENV
+ACCOUNT_ID=123456789012
+CLUSTER=migrations
+SUBNETS=$subnet
+SECURITY_GROUPS=$group
+CONTAINER_NAME=app
+MIGRATION_COMMAND=["alembic","upgrade","head"]
+ALLOWED_FAMILIES=app
+ENV
+"$here/local-invoke.sh" --env-file "$work/function.env" "$work/event.json" >"$work/status.json"
+task_arn=$(json_field "$(cat "$work/status.json")" task_arn)
+[[ -n "$task_arn" ]] || { echo "the function started no task; see its status above" >&2; exit 1; }
+
+# moto runs no container, so write what the awslogs driver would have written.
+stream="ecs/app/${task_arn##*/}"
+aws logs create-log-stream --log-group-name /ecs/app --log-stream-name "$stream"
+now=$(now_ms)
+cat >"$work/log-events.json" <<JSON
+[{"timestamp":$now,"message":"INFO  [alembic.runtime.migration] Context impl PostgresqlImpl."},
+ {"timestamp":$now,"message":"INFO  [alembic.runtime.migration] Running upgrade 1a2b3c -> 4d5e6f, add orders.status"}]
+JSON
+aws logs put-log-events --log-group-name /ecs/app --log-stream-name "$stream" --log-events "file://$work/log-events.json" >/dev/null
+
+echo "== 3. the pipeline waits for the task and takes its exit code"
+set +e
+"$here/wait-for-migration.sh" --cluster migrations --correlation-id "$correlation_id" --interval 1
+code=$?
+set -e
+echo "== demo finished: wait-for-migration.sh exited $code"
+exit "$code"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs the packaged function once on an event file, without Docker, and prints its status.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: local-invoke.sh [--env-file FILE] EVENT.json
+
+Runs the function's packaged jar on one event, the way `sam local invoke` would but without Docker,
+and prints the status JSON on stdout and a REPORT line (durations, peak memory) on stderr.
+
+  --env-file FILE   KEY=VALUE lines for the function's environment (CLUSTER, SUBNETS, ...);
+                    the current environment is used too, and the file wins
+  -h, --help        this text
+
+The handler string is read from template.yaml. The jar is built with Maven if it is missing.
+Point it at a local endpoint with AWS_ENDPOINT_URL (for example moto_server); dummy credentials do.
+The handler is constructed and called directly in one JVM, through its no-argument constructor, as
+Lambda does; it is not the Lambda runtime loop (see README, "Local invoke").
+USAGE
+}
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+source "$here/lib/common.sh"
+# shellcheck source=scripts/lib/toolchain.sh
+source "$here/lib/toolchain.sh"
+
+env_file=''
+event=''
+while (( $# > 0 )); do
+  case "$1" in
+    --env-file) [[ $# -ge 2 ]] || usage_error "--env-file needs a value"; env_file=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    -*) usage_error "unknown argument '$1'" ;;
+    *) [[ -z "$event" ]] || usage_error "give one event file, got '$event' and '$1'"; event=$1; shift ;;
+  esac
+done
+[[ -n "$event" ]] || usage_error "an event file is required, for example events/migration.json"
+[[ -r "$event" ]] || usage_error "cannot read event file '$event'"
+[[ -z "$env_file" || -r "$env_file" ]] || usage_error "cannot read env file '$env_file'"
+
+handler=$(sed -n 's/^ *Handler: *\([^ ]*\).*/\1/p' "$root/template.yaml" | head -n 1)
+[[ -n "$handler" ]] || { echo "error: no Handler: line in template.yaml" >&2; exit 1; }
+
+use_jdk25
+jar="$root/target/ecs-migration-runner-1.0.0.jar"
+if [[ ! -f "$jar" ]]; then
+  need_maven
+  toolchain_log "building $jar"
+  (cd "$root" && mvn -B -q -ntp -DskipTests package >&2)
+fi
+
+if [[ -n "$env_file" ]]; then
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+    [[ "$line" =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || usage_error "env file line is not KEY=VALUE: '$line'"
+    export "${BASH_REMATCH[1]}=${BASH_REMATCH[2]}"
+  done <"$env_file"
+fi
+
+exec "$JAVA_HOME/bin/java" -XX:+TieredCompilation -XX:TieredStopAtLevel=1 -cp "$jar" dev.ecsmigrate.LocalInvoke "$handler" "$event"
