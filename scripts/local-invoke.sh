@@ -13,7 +13,9 @@ and prints the status JSON on stdout and a REPORT line (durations, peak memory) 
                     the current environment is used too, and the file wins
   -h, --help        this text
 
-The handler string is read from template.yaml. The jar is built with Maven if it is missing.
+The handler string is read from template.yaml. The artifact is MIGRATION_ARTIFACT when set (the
+`sam build` output, .aws-sam/build/MigrationFunction, or a jar); otherwise the shaded jar in
+target/, built with Maven if it is missing.
 Point it at a local endpoint with AWS_ENDPOINT_URL (for example moto_server); dummy credentials do.
 The handler is constructed and called directly in one JVM, through its no-argument constructor, as
 Lambda does; it is not the Lambda runtime loop (see README, "Local invoke").
@@ -45,12 +47,22 @@ handler=$(sed -n 's/^ *Handler: *\([^ ]*\).*/\1/p' "$root/template.yaml" | head 
 [[ -n "$handler" ]] || { echo "error: no Handler: line in template.yaml" >&2; exit 1; }
 
 use_jdk25
-jar="$root/target/ecs-migration-runner-1.0.0.jar"
-if [[ ! -f "$jar" ]]; then
-  need_maven
-  toolchain_log "building $jar"
-  (cd "$root" && mvn -B -q -ntp -DskipTests package >&2)
+# The artifact: MIGRATION_ARTIFACT if set (a `sam build` output folder or a jar), else the shaded jar,
+# built if it is missing.
+artifact=${MIGRATION_ARTIFACT:-$root/target/ecs-migration-runner-1.0.0.jar}
+if [[ -d "$artifact" ]]; then
+  [[ -d "$artifact/lib" ]] || usage_error "MIGRATION_ARTIFACT '$artifact' is not a sam build output (no lib/ folder)"
+  classpath="$artifact:$artifact/lib/*"
+else
+  if [[ ! -f "$artifact" && -z "${MIGRATION_ARTIFACT:-}" ]]; then
+    need_maven
+    toolchain_log "building $artifact"
+    (cd "$root" && mvn -B -q -ntp -DskipTests package >&2)
+  fi
+  [[ -f "$artifact" ]] || usage_error "artifact '$artifact' does not exist"
+  classpath=$artifact
 fi
+printf 'artifact: %s\n' "$artifact" >&2
 
 if [[ -n "$env_file" ]]; then
   while IFS= read -r line || [[ -n "$line" ]]; do
@@ -60,4 +72,5 @@ if [[ -n "$env_file" ]]; then
   done <"$env_file"
 fi
 
-exec "$JAVA_HOME/bin/java" -XX:+TieredCompilation -XX:TieredStopAtLevel=1 -cp "$jar" dev.ecsmigrate.LocalInvoke "$handler" "$event"
+# The same JVM options as the template's JAVA_TOOL_OPTIONS.
+exec "$JAVA_HOME/bin/java" -XX:+TieredCompilation -XX:TieredStopAtLevel=1 -cp "$classpath" dev.ecsmigrate.LocalInvoke "$handler" "$event"

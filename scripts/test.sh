@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: template lint, shellcheck, unit tests, and the integration tests that drive the real
+# Runs every test: template lint, shellcheck, sam validate and sam build, unit tests, and the integration
+# tests (including the sam-built artifact run on every sample event) that drive the real
 # SDK and the real aws CLI against moto_server and scripted endpoints on 127.0.0.1.
 # Installs or locates what it needs first. Never calls AWS and needs no credentials.
 set -euo pipefail
@@ -36,6 +37,13 @@ cfn-lint template.yaml
 
 echo "== shellcheck scripts"
 shellcheck -x scripts/*.sh scripts/lib/*.sh .ci/run
+
+echo "== sam validate --lint, sam build"
+need_sam
+"$SAM" validate --lint
+sam_build --cached
+# The packaged-function tests run exactly what sam build produced.
+export MIGRATION_ARTIFACT="$PWD/.aws-sam/build/MigrationFunction"
 
 echo "== maven verify (unit tests, then integration tests)"
 mvn -B -ntp verify "$@"

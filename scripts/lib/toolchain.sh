@@ -60,3 +60,26 @@ need_maven() {
     { sudo apt-get update -qq && sudo apt-get install -y -qq maven; } >&2
   fi
 }
+
+# The AWS SAM CLI, in a virtualenv of its own: it pins boto3/botocore versions that would break a
+# system-wide aws CLI v1 if installed beside it.
+need_sam() {
+  if command -v sam >/dev/null 2>&1; then
+    SAM=$(command -v sam)
+    return 0
+  fi
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/ecs-migration-runner/sam"
+  if [[ ! -x "$venv/bin/sam" ]]; then
+    toolchain_log "installing the AWS SAM CLI into $venv"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check aws-sam-cli >&2
+  fi
+  SAM="$venv/bin/sam"
+  export SAM_CLI_TELEMETRY=0
+}
+
+# sam build with the standard Maven workflow; tests run separately, so sam's `mvn install` skips them.
+sam_build() {
+  need_sam
+  MAVEN_OPTS="${MAVEN_OPTS:-} -DskipTests=true" "$SAM" build "$@"
+}

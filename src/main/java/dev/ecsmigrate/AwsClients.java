@@ -1,11 +1,16 @@
 package dev.ecsmigrate;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -43,20 +48,51 @@ public final class AwsClients implements AutoCloseable {
     }
 
     public static AwsClients create(RunnerConfig config, AwsCredentialsProvider credentials) {
+        return create(config, credentials, null);
+    }
+
+    /**
+     * Clients that marshal and sign every request, then stop it before it leaves the process: they warm
+     * the same classes and code paths as the real clients without calling AWS or resolving real credentials.
+     */
+    static AwsClients forPriming(RunnerConfig config) {
+        return create(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")),
+                new StopBeforeSending());
+    }
+
+    /** Thrown by priming clients where a request would go on the wire. */
+    static final class StoppedBeforeSending extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StoppedBeforeSending() {
+            super("priming request stopped before sending", null, false, false);
+        }
+    }
+
+    private static final class StopBeforeSending implements ExecutionInterceptor {
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            throw new StoppedBeforeSending();
+        }
+    }
+
+    private static AwsClients create(RunnerConfig config, AwsCredentialsProvider credentials, ExecutionInterceptor stop) {
         SdkHttpClient http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(3))
                 .socketTimeout(ATTEMPT_TIMEOUT)
                 .build();
-        ClientOverrideConfiguration overrides = ClientOverrideConfiguration.builder()
+        ClientOverrideConfiguration.Builder overrides = ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS).build())
                 .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
-                .apiCallTimeout(CALL_TIMEOUT)
-                .build();
+                .apiCallTimeout(CALL_TIMEOUT);
+        if (stop != null) {
+            overrides.retryStrategy(AwsRetryStrategy.doNotRetry()).addExecutionInterceptor(stop);
+        }
         Region region = Region.of(config.region());
         var ecs = EcsClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
-                .overrideConfiguration(overrides);
+                .overrideConfiguration(overrides.build());
         var events = EventBridgeClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
-                .overrideConfiguration(overrides);
+                .overrideConfiguration(overrides.build());
         if (config.endpointOverride() != null) {
             ecs.endpointOverride(config.endpointOverride());
             events.endpointOverride(config.endpointOverride());

@@ -29,6 +29,8 @@ public final class MigrationHandler implements RequestStreamHandler {
 
     private final MigrationRunner runner;
     private final StatusPublisher publisher;
+    /** Held so the CRaC runtime, which keeps only weak references, does not lose the priming hook. */
+    private final Priming priming;
 
     /** Used by Lambda: reads the configuration and builds the clients once, at init. */
     public MigrationHandler() {
@@ -41,12 +43,17 @@ public final class MigrationHandler implements RequestStreamHandler {
     }
 
     MigrationHandler(MigrationRunner runner, StatusPublisher publisher) {
+        this(runner, publisher, null);
+    }
+
+    private MigrationHandler(MigrationRunner runner, StatusPublisher publisher, Priming priming) {
         this.runner = runner;
         this.publisher = publisher;
+        this.priming = priming;
     }
 
     private MigrationHandler(MigrationHandler wired) {
-        this(wired.runner, wired.publisher);
+        this(wired.runner, wired.publisher, wired.priming);
     }
 
     @Override
@@ -73,7 +80,8 @@ public final class MigrationHandler implements RequestStreamHandler {
             AwsClients clients = AwsClients.create(config, credentials);
             EventValidator validator = new EventValidator(MAPPER, config.region(), config.accountId(), config.allowedFamilies());
             return new MigrationHandler(new MigrationRunner(config, validator, new EcsMigrationTasks(clients.ecs(), config)),
-                    new EventBridgeStatusPublisher(clients.events(), config.statusEventBus()));
+                    new EventBridgeStatusPublisher(clients.events(), config.statusEventBus()),
+                    new Priming(config, validator).register());
         } catch (InvalidConfigurationException problem) {
             return misconfigured(env, credentials, problem);
         }

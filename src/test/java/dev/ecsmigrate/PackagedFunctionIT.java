@@ -52,6 +52,9 @@ class PackagedFunctionIT {
         Map<String, String> env = Script.baseEnvironment();
         env.put("AWS_ENDPOINT_URL", world.moto.endpoint().toString());
         env.put("JAVA_HOME", System.getProperty("java.home"));
+        if (System.getenv("MIGRATION_ARTIFACT") != null) {
+            env.put("MIGRATION_ARTIFACT", System.getenv("MIGRATION_ARTIFACT"));
+        }
         return Script.run("local-invoke.sh", env, "--env-file", envFile.toString(), Path.of("events", event).toString());
     }
 
@@ -72,6 +75,8 @@ class PackagedFunctionIT {
         assertThat(status.path("status").asText()).isEqualTo(expected);
         assertThat(run.output()).containsPattern("REPORT Init Duration: [0-9.]+ ms\tDuration: [0-9.]+ ms\tMax Memory Used: [0-9]+ MB");
         assertThat(run.output()).doesNotContain("SLF4J");
+        String artifact = System.getenv().getOrDefault("MIGRATION_ARTIFACT", "target/ecs-migration-runner-1.0.0.jar");
+        assertThat(run.output()).containsPattern("(?m)^artifact: .*" + java.util.regex.Pattern.quote(artifact) + "$");
     }
 
     @Test

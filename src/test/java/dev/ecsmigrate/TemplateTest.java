@@ -53,6 +53,8 @@ class TemplateTest {
         JsonNode function = Template.function();
         assertThat(function.path("Runtime").asText()).isEqualTo("java25");
         assertThat(function.path("ReservedConcurrentExecutions").asInt()).isEqualTo(1);
+        assertThat(function.path("SnapStart").path("ApplyOn").asText()).isEqualTo("PublishedVersions");
+        assertThat(function.path("AutoPublishAlias").asText()).isNotBlank();
         assertThat(function.path("LoggingConfig").path("LogFormat").asText()).isEqualTo("JSON");
         assertThat(function.path("EventInvokeConfig").path("MaximumRetryAttempts").asInt()).isBetween(0, 2);
         assertThat(function.path("EventInvokeConfig").path("DestinationConfig").path("OnFailure").path("Type").asText()).isEqualTo("SQS");

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Measures, in one run and side by side: the cold path (fresh JVM to first status) of this function
+# against the same function with SDK defaults and an empty JVM; init and first-invoke durations; the
+# deployment artifact's size; and the warm per-invocation cost and allocation. Prints a Markdown table.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/bench.sh [--runs N]
+
+  --runs N   cold starts per variant, interleaved; the table shows medians (default 7, at least 5)
+
+Builds with `sam build`, starts moto_server on 127.0.0.1, and measures against it. Calls no AWS endpoint.
+USAGE
+}
+
+runs=7
+while (( $# > 0 )); do
+  case "$1" in
+    --runs) [[ $# -ge 2 ]] || { echo "--runs needs a value" >&2; exit 2; }; runs=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument '$1'; see --help" >&2; exit 2 ;;
+  esac
+done
+if [[ ! "$runs" =~ ^[0-9]+$ ]] || (( runs < 5 )); then
+  echo "--runs must be 5 or more" >&2
+  exit 2
+fi
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source=scripts/lib/toolchain.sh
+source "$here/lib/toolchain.sh"
+cd "$root"
+
+use_jdk25
+need_maven
+need_moto
+need_aws_cli
+
+echo "building: sam build, and the benchmark's own classes" >&2
+sam_build --cached >/dev/null
+mvn -B -q -ntp -DskipTests test-compile >&2
+artifact="$root/.aws-sam/build/MigrationFunction"
+defaults_jars=$(mvn -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout \
+  | tr ':' '\n' | grep -E '/(apache-client|httpclient|httpcore|commons-logging|commons-codec)/' | paste -sd: -)
+ours_cp="$artifact:$artifact/lib/*"
+defaults_cp="$artifact:$artifact/lib/*:$defaults_jars:$root/target/test-classes"
+handler=$(sed -n 's/^ *Handler: *\([^ ]*\).*/\1/p' template.yaml | head -n 1)
+
+work=$(mktemp -d)
+moto_pid=''
+# shellcheck disable=SC2317 # called by the trap
+cleanup() { [[ -z "$moto_pid" ]] || kill "$moto_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+for _ in $(seq 1 50); do curl -fsS -X POST "$AWS_ENDPOINT_URL/moto-api/reset" >/dev/null 2>&1 && break; sleep 0.2; done
+
+aws ecs create-cluster --cluster-name migrations >/dev/null
+taskdef=$(aws ecs register-task-definition --family app --network-mode awsvpc --requires-compatibilities FARGATE \
+  --cpu 256 --memory 512 --container-definitions '[{"name":"app","image":"app","essential":true,"memory":512}]' \
+  --query taskDefinition.taskDefinitionArn --output text)
+vpc=$(aws ec2 describe-vpcs --filters Name=is-default,Values=true --query 'Vpcs[0].VpcId' --output text)
+subnet=$(aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc" --query 'Subnets[0].SubnetId' --output text)
+group=$(aws ec2 describe-security-groups --filters "Name=vpc-id,Values=$vpc" Name=group-name,Values=default \
+  --query 'SecurityGroups[0].GroupId' --output text)
+export ACCOUNT_ID=123456789012 CLUSTER=migrations SUBNETS=$subnet SECURITY_GROUPS=$group CONTAINER_NAME=app \
+  MIGRATION_COMMAND='["alembic","upgrade","head"]' ALLOWED_FAMILIES=app
+
+# cold RUN VARIANT CLASSPATH HANDLER JVM_FLAGS...: one fresh JVM from start to first status; appends
+# "wall_ms init_ms invoke_ms rss_mb" to $work/VARIANT and stops the task it started.
+cold() {
+  local variant=$1 classpath=$2 handler_class=$3 start end report status task
+  shift 3
+  sed "s|arn:aws:ecs:us-east-1:123456789012:task-definition/app:42|$taskdef|; s|gh-7301122334-1|bench-$variant-$RANDOM|" \
+    events/migration-with-correlation-id.json >"$work/event.json"
+  start=$(date +%s%N)
+  status=$("$JAVA_HOME/bin/java" "$@" -cp "$classpath" dev.ecsmigrate.LocalInvoke "$handler_class" "$work/event.json" 2>"$work/stderr")
+  end=$(date +%s%N)
+  [[ "$status" == *'"status":"STARTED"'* ]] || { echo "$variant did not start a task: $status $(cat "$work/stderr")" >&2; exit 1; }
+  report=$(grep '^REPORT' "$work/stderr")
+  printf '%d %s %s %s\n' $(( (end - start) / 1000000 )) \
+    "$(sed -n 's/.*Init Duration: \([0-9.]*\) ms.*/\1/p' <<<"$report")" \
+    "$(sed -n 's/.*\tDuration: \([0-9.]*\) ms.*/\1/p' <<<"$report")" \
+    "$(sed -n 's/.*Max Memory Used: \([0-9]*\) MB.*/\1/p' <<<"$report")" >>"$work/$variant"
+  task=$(sed -n 's/.*"task_arn":"\([^"]*\)".*/\1/p' <<<"$status")
+  aws ecs stop-task --cluster migrations --task "$task" >/dev/null
+}
+
+empty_jvm() {
+  local start end
+  start=$(date +%s%N)
+  "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -version >/dev/null 2>&1
+  end=$(date +%s%N)
+  printf '%d - - -\n' $(( (end - start) / 1000000 )) >>"$work/empty"
+}
+
+echo "measuring $runs cold starts of each variant, interleaved" >&2
+cold ours "$ours_cp" "$handler" -XX:+TieredCompilation -XX:TieredStopAtLevel=1   # warm the disk cache, not counted
+: >"$work/ours"
+for _ in $(seq 1 "$runs"); do
+  empty_jvm
+  cold ours "$ours_cp" "$handler" -XX:+TieredCompilation -XX:TieredStopAtLevel=1
+  cold defaults "$defaults_cp" dev.ecsmigrate.SdkDefaultsHandler
+done
+
+median() { # median FILE COLUMN
+  awk -v c="$2" '{print $c}' "$1" | sort -n | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2]+v[NR/2+1])/2}'
+}
+warm=$("$JAVA_HOME/bin/java" -cp "$ours_cp:$root/target/test-classes" dev.ecsmigrate.WarmBench \
+  events/migration-with-correlation-id.json 20000)
+warm_ns=$(sed -n 's/.*warm_ns_per_invocation=\([0-9]*\).*/\1/p' <<<"$warm")
+warm_bytes=$(sed -n 's/.*warm_bytes_per_invocation=\([0-9]*\).*/\1/p' <<<"$warm")
+unpacked=$(du -sb "$artifact" | cut -f1)
+zipped=$(python3 - "$artifact" <<'PY'
+import io, os, sys, zipfile
+buffer = io.BytesIO()
+with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    for folder, _, files in os.walk(sys.argv[1]):
+        for name in files:
+            path = os.path.join(folder, name)
+            archive.write(path, os.path.relpath(path, sys.argv[1]))
+print(buffer.tell())
+PY
+)
+
+ours_wall=$(median "$work/ours" 1); defaults_wall=$(median "$work/defaults" 1); empty_wall=$(median "$work/empty" 1)
+ratio=$(awk -v a="$ours_wall" -v b="$defaults_wall" 'BEGIN {printf "%.2f", a / b}')
+mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
+verdict() { if awk "BEGIN {exit !($1)}"; then echo met; else echo "not met"; fi; }
+
+cat <<TABLE
+Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1), medians of $runs interleaved runs against moto_server on 127.0.0.1.
+
+| measure | this function | SDK defaults | empty JVM |
+|---|---|---|---|
+| cold path: JVM start to first status (ms) | $ours_wall | $defaults_wall | $empty_wall |
+| handler init: constructor, config, clients (ms) | $(median "$work/ours" 2) | $(median "$work/defaults" 2) | |
+| first invoke: validate, ListTasks, RunTask, PutEvents (ms) | $(median "$work/ours" 3) | $(median "$work/defaults" 3) | |
+| peak RSS (MiB) | $(median "$work/ours" 4) | $(median "$work/defaults" 4) | |
+
+| target | measured | |
+|---|---|---|
+| cold path ≤ 0.5× SDK defaults | ${ratio}× | $(verdict "$ratio <= 0.5") |
+| deployment artifact ≤ 8 MB (sam build output, zipped) | $(mib "$zipped") MiB zipped, $(mib "$unpacked") MiB unpacked | $(verdict "$zipped <= 8388608") |
+| warm invocation ≤ 1 ms, network excluded | $(awk -v n="$warm_ns" 'BEGIN {printf "%.3f", n / 1e6}') ms, ${warm_bytes} bytes allocated | $(verdict "$warm_ns <= 1000000") |
+TABLE

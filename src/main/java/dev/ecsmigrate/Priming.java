@@ -1,0 +1,86 @@
+package dev.ecsmigrate;
+
+import org.crac.Context;
+import org.crac.Core;
+import org.crac.Resource;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * SnapStart priming: before Lambda takes the snapshot, run the per-event code once (event parsing,
+ * validation, status JSON, and the SDK's endpoint rules, marshalling and signing for every call the
+ * function makes) so that the restored function starts warm. Nothing is sent: the priming clients stop
+ * every request before transmission, and they use placeholder credentials, so no real credential is
+ * fetched into the snapshot.
+ */
+final class Priming implements Resource {
+
+    private final RunnerConfig config;
+    private final EventValidator validator;
+
+    Priming(RunnerConfig config, EventValidator validator) {
+        this.config = config;
+        this.validator = validator;
+    }
+
+    /** Registers with the CRaC runtime; outside one (local runs, tests) this is a no-op. */
+    Priming register() {
+        Core.getGlobalContext().register(this);
+        return this;
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+        prime();
+    }
+
+    @Override
+    public void afterRestore(Context<? extends Resource> context) {
+        // Nothing to refresh: the real clients hold no connection or credential from before the snapshot.
+    }
+
+    /** Runs every per-event path once; returns how many SDK requests were marshalled and stopped. */
+    int prime() {
+        String family = config.allowedFamilies().iterator().next();
+        String arn = "arn:aws:ecs:" + config.region() + ":" + config.accountId() + ":task-definition/" + family + ":1";
+        byte[] event = ("{\"version\":\"0\",\"id\":\"priming\",\"detail-type\":\"" + EventValidator.DETAIL_TYPE
+                + "\",\"source\":\"" + EventValidator.SOURCE + "\",\"account\":\"" + config.accountId() + "\",\"region\":\""
+                + config.region() + "\",\"resources\":[],\"detail\":{\"taskdef_arn\":\"" + arn
+                + "\",\"correlation_id\":\"priming\"}}").getBytes(StandardCharsets.UTF_8);
+        MigrationRequest request = ((EventValidator.Accepted) validator.validate(event)).request();
+        LaunchSettings settings = config.subnets().isEmpty()
+                ? new LaunchSettings("FARGATE", java.util.List.of(), null, java.util.List.of("subnet-00000000"), java.util.List.of(), "DISABLED")
+                : LaunchSettings.resolve(config, null);
+        MigrationStatus status = new MigrationStatus(MigrationStatus.Outcome.STARTED, "priming", request.correlationId(),
+                request.eventId(), config.cluster(), arn, null, request.correlationId(), config.containerName());
+        String json = MigrationHandler.toJson(status);
+
+        int stopped = 0;
+        try (AwsClients clients = AwsClients.forPriming(config)) {
+            EcsMigrationTasks tasks = new EcsMigrationTasks(clients.ecs(), config);
+            EventBridgeStatusPublisher publisher = new EventBridgeStatusPublisher(clients.events(), config.statusEventBus());
+            stopped += stopped(() -> tasks.activeMigrations(family));
+            stopped += stopped(() -> clients.ecs().describeTasks(r -> r.cluster(config.cluster()).tasks("priming")));
+            stopped += stopped(() -> tasks.start(request, settings));
+            stopped += stopped(() -> publisher.publish(status, json));
+            if (config.copiesFromService()) {
+                stopped += stopped(() -> tasks.serviceSettings(config.networkFromService()));
+            }
+        }
+        return stopped;
+    }
+
+    private static int stopped(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof AwsClients.StoppedBeforeSending) {
+                    return 1;
+                }
+            }
+            throw e;
+        }
+        throw new IllegalStateException("a priming request was not stopped before sending");
+    }
+}

@@ -1,0 +1,80 @@
+package dev.ecsmigrate;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The warm per-invocation cost of the function with the network taken out: the real handler, validator,
+ * runner, JSON and logging, with ECS and EventBridge replaced by in-memory answers. Prints ns and bytes
+ * allocated per invocation. Usage: WarmBench EVENT_FILE [iterations]
+ */
+public final class WarmBench {
+
+    private WarmBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        byte[] event = Files.readAllBytes(Path.of(args[0]));
+        int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        RunnerConfig config = RunnerConfig.fromEnvironment(Fixtures.env());
+        MigrationTasks tasks = new MigrationTasks() {
+            @Override public LaunchSettings serviceSettings(String service) { throw new UnsupportedOperationException(); }
+            @Override public List<ActiveTask> activeMigrations(String family) { return List.of(); }
+            @Override public String start(MigrationRequest request, LaunchSettings settings) {
+                return "arn:aws:ecs:us-east-1:123456789012:task/migrations/0123456789abcdef";
+            }
+        };
+        MigrationHandler handler = new MigrationHandler(new MigrationRunner(config, Fixtures.validator(config), tasks), (status, json) -> { });
+        Context context = new QuietContext();
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long threadId = Thread.currentThread().threadId();
+
+        long checksum = 0;
+        for (int i = 0; i < iterations; i++) {
+            checksum += invoke(handler, event, context);
+        }
+        long allocatedBefore = threads.getThreadAllocatedBytes(threadId);
+        long start = System.nanoTime();
+        for (int i = 0; i < iterations; i++) {
+            checksum += invoke(handler, event, context);
+        }
+        long nanos = System.nanoTime() - start;
+        long allocated = threads.getThreadAllocatedBytes(threadId) - allocatedBefore;
+        System.out.printf("warm_ns_per_invocation=%d warm_bytes_per_invocation=%d iterations=%d checksum=%d%n",
+                nanos / iterations, allocated / iterations, iterations, checksum);
+    }
+
+    private static int invoke(MigrationHandler handler, byte[] event, Context context) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        handler.handleRequest(new ByteArrayInputStream(event), out, context);
+        return out.size();
+    }
+
+    /** Lambda's logger writes to a pipe the runtime reads; here the line is built and dropped. */
+    private static final class QuietContext implements Context {
+        private final LambdaLogger logger = new LambdaLogger() {
+            @Override public void log(String message) { }
+            @Override public void log(byte[] message) { }
+        };
+        @Override public String getAwsRequestId() { return "bench"; }
+        @Override public String getLogGroupName() { return "bench"; }
+        @Override public String getLogStreamName() { return "bench"; }
+        @Override public String getFunctionName() { return "bench"; }
+        @Override public String getFunctionVersion() { return "1"; }
+        @Override public String getInvokedFunctionArn() { return "bench"; }
+        @Override public CognitoIdentity getIdentity() { return null; }
+        @Override public ClientContext getClientContext() { return null; }
+        @Override public int getRemainingTimeInMillis() { return 60_000; }
+        @Override public int getMemoryLimitInMB() { return 512; }
+        @Override public LambdaLogger getLogger() { return logger; }
+    }
+}
