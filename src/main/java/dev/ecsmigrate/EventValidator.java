@@ -1,13 +1,10 @@
 package dev.ecsmigrate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -24,13 +21,11 @@ public final class EventValidator {
     static final Pattern CORRELATION_ID = Pattern.compile("[A-Za-z0-9_\\-/]{1,36}");
     private static final Set<String> DETAIL_FIELDS = Set.of("taskdef_arn", "correlation_id", "dry_run");
 
-    private final ObjectMapper mapper;
     private final String region;
     private final String accountId;
     private final Set<String> allowedFamilies;
 
-    public EventValidator(ObjectMapper mapper, String region, String accountId, Set<String> allowedFamilies) {
-        this.mapper = mapper;
+    public EventValidator(String region, String accountId, Set<String> allowedFamilies) {
         this.region = region;
         this.accountId = accountId;
         this.allowedFamilies = Set.copyOf(allowedFamilies);
@@ -50,25 +45,28 @@ public final class EventValidator {
 
     /** Reads just enough of an event to label a status, even when the rest of it is invalid. */
     public Rejected reject(byte[] rawEvent, String reason) {
-        JsonNode event = readQuietly(rawEvent);
-        JsonNode detail = event.path("detail");
+        Map<?, ?> event;
+        try {
+            event = Json.parse(rawEvent) instanceof Map<?, ?> object ? object : Map.of();
+        } catch (JsonProcessingException e) {
+            event = Map.of();
+        }
+        Map<?, ?> detail = event.get("detail") instanceof Map<?, ?> object ? object : Map.of();
         return new Rejected(reason, text(event, "id"), text(detail, "correlation_id"), text(detail, "taskdef_arn"));
     }
 
     public Result validate(byte[] rawEvent) {
-        JsonNode event;
+        Object parsed;
         try {
-            event = mapper.readTree(rawEvent);
+            parsed = Json.parse(rawEvent);
         } catch (JsonProcessingException e) {
             return new Rejected("the event is not valid JSON: " + e.getOriginalMessage(), null, null, null);
-        } catch (IOException e) {
-            return new Rejected("the event could not be read: " + e.getMessage(), null, null, null);
         }
-        if (event == null || !event.isObject()) {
-            return new Rejected("the event must be a JSON object (an EventBridge envelope), got "
-                    + (event == null ? "nothing" : describe(event)), null, null, null);
+        if (!(parsed instanceof Map<?, ?> event)) {
+            return new Rejected("the event must be a JSON object (an EventBridge envelope), got " + Json.describe(parsed),
+                    null, null, null);
         }
-        JsonNode detail = event.path("detail");
+        Map<?, ?> detail = event.get("detail") instanceof Map<?, ?> object ? object : Map.of();
         String eventId = text(event, "id");
         String rawCorrelationId = text(detail, "correlation_id");
         String rawTaskDefinition = text(detail, "taskdef_arn");
@@ -98,34 +96,33 @@ public final class EventValidator {
         if (problem != null) {
             return new Rejected(problem, eventId, correlationId, rawTaskDefinition);
         }
-        boolean dryRun = detail.path("dry_run").asBoolean(false);
+        boolean dryRun = Boolean.TRUE.equals(detail.get("dry_run"));
         return new Accepted(new MigrationRequest(eventId, correlationId, taskDefinition, dryRun));
     }
 
-    private static String envelopeProblem(JsonNode event) {
-        JsonNode source = event.get("source");
-        if (source == null || !SOURCE.equals(source.asText(null))) {
-            return "source must be '" + SOURCE + "', got " + describe(source);
+    private static String envelopeProblem(Map<?, ?> event) {
+        Object source = event.get("source");
+        if (!SOURCE.equals(source)) {
+            return "source must be '" + SOURCE + "', got " + Json.describe(source);
         }
-        JsonNode detailType = event.get("detail-type");
-        if (detailType == null || !DETAIL_TYPE.equals(detailType.asText(null))) {
-            return "detail-type must be '" + DETAIL_TYPE + "', got " + describe(detailType);
+        Object detailType = event.get("detail-type");
+        if (!DETAIL_TYPE.equals(detailType)) {
+            return "detail-type must be '" + DETAIL_TYPE + "', got " + Json.describe(detailType);
         }
-        JsonNode id = event.get("id");
-        if (id != null && !id.isTextual()) {
-            return "id must be a string, got " + describe(id);
+        Object id = event.get("id");
+        if (id != null && !(id instanceof String)) {
+            return "id must be a string, got " + Json.describe(id);
         }
-        JsonNode detail = event.get("detail");
-        if (detail == null || !detail.isObject()) {
-            return "detail must be a JSON object with taskdef_arn, got " + describe(detail);
+        Object detail = event.get("detail");
+        if (!(detail instanceof Map)) {
+            return "detail must be a JSON object with taskdef_arn, got " + Json.describe(detail);
         }
         return null;
     }
 
-    private static String detailProblem(JsonNode detail) {
+    private static String detailProblem(Map<?, ?> detail) {
         List<String> unknown = new ArrayList<>();
-        for (Iterator<String> names = detail.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
+        for (Object name : detail.keySet()) {
             if (!DETAIL_FIELDS.contains(name)) {
                 unknown.add("'" + name + "'");
             }
@@ -134,26 +131,27 @@ public final class EventValidator {
             return "detail has unknown field" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
                     + ": the fields allowed are taskdef_arn, correlation_id and dry_run";
         }
-        JsonNode arn = detail.get("taskdef_arn");
-        if (arn == null || arn.isNull()) {
+        Object arn = detail.get("taskdef_arn");
+        if (arn == null || arn == Json.NULL) {
             return "detail.taskdef_arn is required: a full task-definition ARN, " + TaskDefinitionArn.EXPECTED;
         }
-        if (!arn.isTextual()) {
-            return "detail.taskdef_arn must be a string, " + TaskDefinitionArn.EXPECTED + ", got " + describe(arn);
+        if (!(arn instanceof String)) {
+            return "detail.taskdef_arn must be a string, " + TaskDefinitionArn.EXPECTED + ", got " + Json.describe(arn);
         }
-        JsonNode correlationId = detail.get("correlation_id");
+        Object correlationId = detail.get("correlation_id");
         if (correlationId != null) {
-            if (!correlationId.isTextual()) {
-                return "detail.correlation_id must be a string of 1-36 characters from A-Z a-z 0-9 _ - /, got " + describe(correlationId);
+            if (!(correlationId instanceof String text)) {
+                return "detail.correlation_id must be a string of 1-36 characters from A-Z a-z 0-9 _ - /, got "
+                        + Json.describe(correlationId);
             }
-            if (!CORRELATION_ID.matcher(correlationId.asText()).matches()) {
+            if (!CORRELATION_ID.matcher(text).matches()) {
                 return "detail.correlation_id must be 1-36 characters from A-Z a-z 0-9 _ - / (the limit ECS puts on startedBy), got "
-                        + quote(correlationId.asText());
+                        + quote(text);
             }
         }
-        JsonNode dryRun = detail.get("dry_run");
-        if (dryRun != null && !dryRun.isBoolean()) {
-            return "detail.dry_run must be true or false (a JSON boolean), got " + describe(dryRun);
+        Object dryRun = detail.get("dry_run");
+        if (dryRun != null && !(dryRun instanceof Boolean)) {
+            return "detail.dry_run must be true or false (a JSON boolean), got " + Json.describe(dryRun);
         }
         return null;
     }
@@ -174,34 +172,11 @@ public final class EventValidator {
         return null;
     }
 
-    private JsonNode readQuietly(byte[] rawEvent) {
-        try {
-            JsonNode node = mapper.readTree(rawEvent);
-            return node == null ? mapper.missingNode() : node;
-        } catch (IOException e) {
-            return mapper.missingNode();
-        }
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() ? value.asText() : null;
+    private static String text(Map<?, ?> object, String field) {
+        return object.get(field) instanceof String value ? value : null;
     }
 
     private static String quote(String value) {
         return value == null ? "nothing" : "'" + value + "'";
-    }
-
-    private static String describe(JsonNode node) {
-        if (node == null || node.isMissingNode()) {
-            return "nothing";
-        }
-        if (node.isTextual()) {
-            return "the string '" + node.asText() + "'";
-        }
-        String json = node.toString();
-        String kind = node.isObject() ? "an object " : node.isArray() ? "an array " : node.isBoolean() ? "the boolean "
-                : node.isNumber() ? "the number " : "";
-        return kind + (json.length() > 80 ? json.substring(0, 77) + "..." : json);
     }
 }

@@ -3,14 +3,11 @@ package dev.ecsmigrate;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,8 +21,6 @@ import java.util.Set;
  * rather than a deserialization error inside the runtime.
  */
 public final class MigrationHandler implements RequestStreamHandler {
-
-    static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final MigrationRunner runner;
     private final StatusPublisher publisher;
@@ -59,26 +54,18 @@ public final class MigrationHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         MigrationStatus status = runner.run(input.readAllBytes());
-        String json = toJson(status);
+        String json = status.toJson();
         boolean good = status.status() == MigrationStatus.Outcome.STARTED || status.status() == MigrationStatus.Outcome.DRY_RUN;
         context.getLogger().log(json, good ? LogLevel.INFO : LogLevel.WARN);
         publisher.publish(status, json);
         output.write(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    static String toJson(MigrationStatus status) {
-        try {
-            return MAPPER.writeValueAsString(status);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static MigrationHandler wire(Map<String, String> env, AwsCredentialsProvider credentials) {
         try {
             RunnerConfig config = RunnerConfig.fromEnvironment(env);
             AwsClients clients = AwsClients.create(config, credentials);
-            EventValidator validator = new EventValidator(MAPPER, config.region(), config.accountId(), config.allowedFamilies());
+            EventValidator validator = new EventValidator(config.region(), config.accountId(), config.allowedFamilies());
             return new MigrationHandler(new MigrationRunner(config, validator, new EcsMigrationTasks(clients.ecs(), config)),
                     new EventBridgeStatusPublisher(clients.events(), config.statusEventBus()),
                     new Priming(config, validator).register());
@@ -93,7 +80,7 @@ public final class MigrationHandler implements RequestStreamHandler {
      */
     private static MigrationHandler misconfigured(Map<String, String> env, AwsCredentialsProvider credentials,
                                                   InvalidConfigurationException problem) {
-        MigrationRunner runner = new MigrationRunner(problem, new EventValidator(MAPPER, null, null, Set.of()));
+        MigrationRunner runner = new MigrationRunner(problem, new EventValidator(null, null, Set.of()));
         String region = env.get("AWS_REGION");
         if (region == null || region.isBlank()) {
             return new MigrationHandler(runner, (status, json) -> { });

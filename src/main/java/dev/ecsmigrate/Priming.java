@@ -53,7 +53,7 @@ final class Priming implements Resource {
                 : LaunchSettings.resolve(config, null);
         MigrationStatus status = new MigrationStatus(MigrationStatus.Outcome.STARTED, "priming", request.correlationId(),
                 request.eventId(), config.cluster(), arn, null, request.correlationId(), config.containerName());
-        String json = MigrationHandler.toJson(status);
+        String json = status.toJson();
 
         int stopped = 0;
         try (AwsClients clients = AwsClients.forPriming(config)) {

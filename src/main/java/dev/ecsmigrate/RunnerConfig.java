@@ -1,8 +1,6 @@
 package dev.ecsmigrate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -179,18 +177,17 @@ public record RunnerConfig(
         }
         String expected = "MIGRATION_COMMAND must be a JSON array of strings such as [\"alembic\",\"upgrade\",\"head\"]";
         try {
-            JsonNode node = new ObjectMapper().readTree(text);
-            if (node == null || !node.isArray() || node.isEmpty()) {
+            if (!(Json.parse(text) instanceof List<?> parts) || parts.isEmpty()) {
                 problems.add(expected + ", got '" + text + "'");
                 return List.of();
             }
             List<String> command = new ArrayList<>();
-            for (JsonNode part : node) {
-                if (!part.isTextual()) {
-                    problems.add(expected + ", got an element that is not a string: " + part);
+            for (Object part : parts) {
+                if (!(part instanceof String word)) {
+                    problems.add(expected + ", got an element that is not a string: " + Json.write(part));
                     return List.of();
                 }
-                command.add(part.asText());
+                command.add(word);
             }
             return command;
         } catch (JsonProcessingException e) {

@@ -51,7 +51,7 @@ final class Fixtures {
     }
 
     static EventValidator validator(RunnerConfig config) {
-        return new EventValidator(MigrationHandler.MAPPER, config.region(), config.accountId(), config.allowedFamilies());
+        return new EventValidator(config.region(), config.accountId(), config.allowedFamilies());
     }
 
     /** A Lambda context whose logger keeps every line. */

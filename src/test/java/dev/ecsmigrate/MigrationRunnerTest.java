@@ -129,7 +129,7 @@ class MigrationRunnerTest {
     @Test
     void run_whenConfigurationInvalid_rejectsEveryEventWithTheProblem() {
         InvalidConfigurationException problem = new InvalidConfigurationException(List.of("CLUSTER is not set"));
-        MigrationRunner broken = new MigrationRunner(problem, new EventValidator(MigrationHandler.MAPPER, null, null, java.util.Set.of()));
+        MigrationRunner broken = new MigrationRunner(problem, new EventValidator(null, null, java.util.Set.of()));
 
         MigrationStatus status = broken.run(event("migration-with-correlation-id.json"));
 

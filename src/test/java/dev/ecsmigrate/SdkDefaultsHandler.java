@@ -21,7 +21,7 @@ public final class SdkDefaultsHandler implements RequestStreamHandler {
         RunnerConfig config = RunnerConfig.fromEnvironment(System.getenv());
         EcsClient ecs = EcsClient.builder().endpointOverride(config.endpointOverride()).build();
         EventBridgeClient events = EventBridgeClient.builder().endpointOverride(config.endpointOverride()).build();
-        EventValidator validator = new EventValidator(MigrationHandler.MAPPER, config.region(), config.accountId(), config.allowedFamilies());
+        EventValidator validator = new EventValidator(config.region(), config.accountId(), config.allowedFamilies());
         delegate = new MigrationHandler(new MigrationRunner(config, validator, new EcsMigrationTasks(ecs, config)),
                 new EventBridgeStatusPublisher(events, config.statusEventBus()));
     }
