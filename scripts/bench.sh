@@ -31,12 +31,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 # shellcheck source=scripts/lib/toolchain.sh
 source "$here/lib/toolchain.sh"
+# shellcheck source=scripts/lib/moto.sh
+source "$here/lib/moto.sh"
 cd "$root"
 
 use_jdk25
 need_maven
 need_moto
 need_aws_cli
+need_curl
 
 echo "building: sam build, and the benchmark's own classes" >&2
 sam_build --cached >/dev/null
@@ -49,26 +52,13 @@ defaults_cp="$artifact:$artifact/lib/*:$defaults_jars:$root/target/test-classes"
 handler=$(sed -n 's/^ *Handler: *\([^ ]*\).*/\1/p' template.yaml | head -n 1)
 
 work=$(mktemp -d)
-moto_pid=''
+MOTO_PID=''
 # shellcheck disable=SC2317 # called by the trap
-cleanup() { [[ -z "$moto_pid" ]] || kill "$moto_pid" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [[ -z "$MOTO_PID" ]] || kill "$MOTO_PID" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-moto_pid=$!
-export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-for _ in $(seq 1 50); do curl -fsS -X POST "$AWS_ENDPOINT_URL/moto-api/reset" >/dev/null 2>&1 && break; sleep 0.2; done
-
-aws ecs create-cluster --cluster-name migrations >/dev/null
-taskdef=$(aws ecs register-task-definition --family app --network-mode awsvpc --requires-compatibilities FARGATE \
-  --cpu 256 --memory 512 --container-definitions '[{"name":"app","image":"app","essential":true,"memory":512}]' \
-  --query taskDefinition.taskDefinitionArn --output text)
-vpc=$(aws ec2 describe-vpcs --filters Name=is-default,Values=true --query 'Vpcs[0].VpcId' --output text)
-subnet=$(aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc" --query 'Subnets[0].SubnetId' --output text)
-group=$(aws ec2 describe-security-groups --filters "Name=vpc-id,Values=$vpc" Name=group-name,Values=default \
-  --query 'SecurityGroups[0].GroupId' --output text)
-export ACCOUNT_ID=123456789012 CLUSTER=migrations SUBNETS=$subnet SECURITY_GROUPS=$group CONTAINER_NAME=app \
+start_moto "$work"
+create_world '[{"name":"app","image":"app","essential":true,"memory":512}]'
+export ACCOUNT_ID=123456789012 CLUSTER=migrations SUBNETS=$SUBNET SECURITY_GROUPS=$SECURITY_GROUP CONTAINER_NAME=app \
   MIGRATION_COMMAND='["alembic","upgrade","head"]' ALLOWED_FAMILIES=app
 
 # cold RUN VARIANT CLASSPATH HANDLER JVM_FLAGS...: one fresh JVM from start to first status; appends
@@ -76,7 +66,7 @@ export ACCOUNT_ID=123456789012 CLUSTER=migrations SUBNETS=$subnet SECURITY_GROUP
 cold() {
   local variant=$1 classpath=$2 handler_class=$3 start end report status task
   shift 3
-  sed "s|arn:aws:ecs:us-east-1:123456789012:task-definition/app:42|$taskdef|; s|gh-7301122334-1|bench-$variant-$RANDOM|" \
+  sed "s|arn:aws:ecs:us-east-1:123456789012:task-definition/app:42|$TASK_DEFINITION|; s|gh-7301122334-1|bench-$variant-$RANDOM|" \
     events/migration-with-correlation-id.json >"$work/event.json"
   start=$(date +%s%N)
   status=$("$JAVA_HOME/bin/java" "$@" -cp "$classpath" dev.ecsmigrate.LocalInvoke "$handler_class" "$work/event.json" 2>"$work/stderr")

@@ -22,17 +22,20 @@ root=$(cd "$here/.." && pwd)
 source "$here/lib/common.sh"
 # shellcheck source=scripts/lib/toolchain.sh
 source "$here/lib/toolchain.sh"
+# shellcheck source=scripts/lib/moto.sh
+source "$here/lib/moto.sh"
 
 use_jdk25
 need_maven
 need_moto
 need_aws_cli
+need_curl
 
 work=$(mktemp -d)
-moto_pid=''
+MOTO_PID=''
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
-  [[ -z "$moto_pid" ]] || kill "$moto_pid" 2>/dev/null || true
+  [[ -z "$MOTO_PID" ]] || kill "$MOTO_PID" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -43,30 +46,16 @@ if [[ ! -f "$jar" || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -
   (cd "$root" && mvn -B -q -ntp -DskipTests package)
 fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
-moto_pid=$!
-export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-for _ in $(seq 1 50); do
-  curl -fsS -X POST "$AWS_ENDPOINT_URL/moto-api/reset" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+start_moto "$work"
 echo "== moto_server on $AWS_ENDPOINT_URL plays AWS"
 
 # Each DescribeTasks moves moto's task one lifecycle step, every third poll, so the task stops by itself.
 curl -fsS -X POST "$AWS_ENDPOINT_URL/moto-api/state-manager/set-transition" \
   -d '{"model_name":"ecs::task","transition":{"progression":"manual","times":3}}' >/dev/null
 
-aws ecs create-cluster --cluster-name migrations >/dev/null
-aws ecs register-task-definition --family app --network-mode awsvpc --requires-compatibilities FARGATE \
-  --cpu 256 --memory 512 --container-definitions '[{"name":"app","image":"app:latest","essential":true,"memory":512,
-    "command":["bin/serve"],"logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/app",
-    "awslogs-region":"us-east-1","awslogs-stream-prefix":"ecs"}}}]' >/dev/null
-vpc=$(aws ec2 describe-vpcs --filters Name=is-default,Values=true --query 'Vpcs[0].VpcId' --output text)
-subnet=$(aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc" --query 'Subnets[0].SubnetId' --output text)
-group=$(aws ec2 describe-security-groups --filters "Name=vpc-id,Values=$vpc" Name=group-name,Values=default \
-  --query 'SecurityGroups[0].GroupId' --output text)
+create_world '[{"name":"app","image":"app:latest","essential":true,"memory":512,"command":["bin/serve"],
+  "logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/app","awslogs-region":"us-east-1",
+  "awslogs-stream-prefix":"ecs"}}}]'
 # The CLI v1 sqs commands ignore AWS_ENDPOINT_URL in us-east-1, so the endpoint is named for them.
 queue=$(aws sqs --endpoint-url "$AWS_ENDPOINT_URL" create-queue --queue-name runner --query QueueUrl --output text)
 queue_arn=$(aws sqs --endpoint-url "$AWS_ENDPOINT_URL" get-queue-attributes --queue-url "$queue" --attribute-names QueueArn --query Attributes.QueueArn --output text)
@@ -75,7 +64,7 @@ aws events put-rule --name migration-trigger \
   --event-pattern '{"source":["ecs.migration"],"detail-type":["AWS ECS Migration Task"]}' >/dev/null
 aws events put-targets --rule migration-trigger --targets "Id=runner,Arn=$queue_arn" >/dev/null
 aws logs create-log-group --log-group-name /ecs/app
-echo "== cluster 'migrations', task definition 'app', default VPC subnet $subnet"
+echo "== cluster 'migrations', task definition 'app', default VPC subnet $SUBNET"
 
 echo "== 1. the pipeline puts the event"
 sent=$("$here/put-migration-event.sh" --task-definition app)
@@ -87,8 +76,8 @@ aws sqs --endpoint-url "$AWS_ENDPOINT_URL" receive-message --queue-url "$queue" 
 cat >"$work/function.env" <<ENV
 ACCOUNT_ID=123456789012
 CLUSTER=migrations
-SUBNETS=$subnet
-SECURITY_GROUPS=$group
+SUBNETS=$SUBNET
+SECURITY_GROUPS=$SECURITY_GROUP
 CONTAINER_NAME=app
 MIGRATION_COMMAND=["alembic","upgrade","head"]
 ALLOWED_FAMILIES=app

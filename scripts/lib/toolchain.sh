@@ -41,24 +41,23 @@ need_cfn_lint() {
   command -v cfn-lint >/dev/null 2>&1 || pip_install 'cfn-lint>=1.20'
 }
 
+apt_install() {
+  toolchain_log "installing $1 from Debian"
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "$1"; } >&2
+}
+
 need_shellcheck() {
-  command -v shellcheck >/dev/null 2>&1 && return 0
-  toolchain_log "installing shellcheck from Debian"
-  if [[ $(id -u) -eq 0 ]]; then
-    { apt-get update -qq && apt-get install -y -qq shellcheck; } >&2
-  else
-    { sudo apt-get update -qq && sudo apt-get install -y -qq shellcheck; } >&2
-  fi
+  command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck
+}
+
+need_curl() {
+  command -v curl >/dev/null 2>&1 || apt_install curl
 }
 
 need_maven() {
-  command -v mvn >/dev/null 2>&1 && return 0
-  toolchain_log "installing Maven from Debian"
-  if [[ $(id -u) -eq 0 ]]; then
-    { apt-get update -qq && apt-get install -y -qq maven; } >&2
-  else
-    { sudo apt-get update -qq && sudo apt-get install -y -qq maven; } >&2
-  fi
+  command -v mvn >/dev/null 2>&1 || apt_install maven
 }
 
 # The AWS SAM CLI, in a virtualenv of its own: it pins boto3/botocore versions that would break a

@@ -1,9 +1,5 @@
 package dev.ecsmigrate;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 
 import java.io.ByteArrayInputStream;
@@ -13,7 +9,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
 
 /**
  * Runs the handler named on the command line once, in this JVM, on one event file: what
@@ -42,7 +37,7 @@ public final class LocalInvoke {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long invokeStart = System.nanoTime();
-        handler.handleRequest(new ByteArrayInputStream(event), out, new StderrContext());
+        handler.handleRequest(new ByteArrayInputStream(event), out, new LocalContext(System.err::println));
         long invokeNanos = System.nanoTime() - invokeStart;
 
         System.out.println(out.toString(StandardCharsets.UTF_8));
@@ -62,33 +57,5 @@ public final class LocalInvoke {
             // Not Linux: fall through to the heap figure.
         }
         return Runtime.getRuntime().totalMemory() / (1024 * 1024);
-    }
-
-    /** A context whose logger writes to stderr, as Lambda's writes to CloudWatch Logs. */
-    private static final class StderrContext implements Context {
-        private final String requestId = UUID.randomUUID().toString();
-        private final LambdaLogger logger = new LambdaLogger() {
-            @Override
-            public void log(String message) {
-                System.err.println(message);
-            }
-
-            @Override
-            public void log(byte[] message) {
-                System.err.println(new String(message, StandardCharsets.UTF_8));
-            }
-        };
-
-        @Override public String getAwsRequestId() { return requestId; }
-        @Override public String getLogGroupName() { return "/aws/lambda/local"; }
-        @Override public String getLogStreamName() { return "local"; }
-        @Override public String getFunctionName() { return "local"; }
-        @Override public String getFunctionVersion() { return "$LATEST"; }
-        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:local:000000000000:function:local"; }
-        @Override public CognitoIdentity getIdentity() { return null; }
-        @Override public ClientContext getClientContext() { return null; }
-        @Override public int getRemainingTimeInMillis() { return 60_000; }
-        @Override public int getMemoryLimitInMB() { return 512; }
-        @Override public LambdaLogger getLogger() { return logger; }
     }
 }

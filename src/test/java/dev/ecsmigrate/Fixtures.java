@@ -1,20 +1,14 @@
 package dev.ecsmigrate;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
-/** Shared test data: the sample events users send, a base configuration, and a Lambda context that keeps log lines. */
+/** Shared test data: the sample events users send and a base configuration. */
 final class Fixtures {
 
     static final String TASK_DEFINITION = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:42";
@@ -52,35 +46,6 @@ final class Fixtures {
 
     static EventValidator validator(RunnerConfig config) {
         return new EventValidator(config.region(), config.accountId(), config.allowedFamilies());
-    }
-
-    /** A Lambda context whose logger keeps every line. */
-    static final class RecordingContext implements Context {
-        final List<String> lines = new ArrayList<>();
-
-        private final LambdaLogger logger = new LambdaLogger() {
-            @Override
-            public void log(String message) {
-                lines.add(message);
-            }
-
-            @Override
-            public void log(byte[] message) {
-                lines.add(new String(message, java.nio.charset.StandardCharsets.UTF_8));
-            }
-        };
-
-        @Override public String getAwsRequestId() { return "test-request"; }
-        @Override public String getLogGroupName() { return "/aws/lambda/test"; }
-        @Override public String getLogStreamName() { return "test"; }
-        @Override public String getFunctionName() { return "migration-runner"; }
-        @Override public String getFunctionVersion() { return "$LATEST"; }
-        @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:123456789012:function:migration-runner"; }
-        @Override public CognitoIdentity getIdentity() { return null; }
-        @Override public ClientContext getClientContext() { return null; }
-        @Override public int getRemainingTimeInMillis() { return 60_000; }
-        @Override public int getMemoryLimitInMB() { return 512; }
-        @Override public LambdaLogger getLogger() { return logger; }
     }
 
     static Map<String, String> with(Map<String, String> env, String key, String value) {

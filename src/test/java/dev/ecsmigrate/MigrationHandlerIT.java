@@ -39,7 +39,7 @@ class MigrationHandlerIT {
 
     private JsonNode invoke(MigrationHandler handler, byte[] event) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(event), out, new Fixtures.RecordingContext());
+        handler.handleRequest(new ByteArrayInputStream(event), out, new LocalContext(line -> { }));
         return JSON.readTree(out.toByteArray());
     }
 

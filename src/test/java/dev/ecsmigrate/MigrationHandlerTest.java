@@ -12,6 +12,7 @@ import org.mockito.junit.jupiter.MockitoExtension;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.List;
 
 import static dev.ecsmigrate.Fixtures.event;
@@ -36,7 +37,8 @@ class MigrationHandlerTest {
     @Mock
     private StatusPublisher publisher;
 
-    private final Fixtures.RecordingContext context = new Fixtures.RecordingContext();
+    private final List<String> lines = new ArrayList<>();
+    private final LocalContext context = new LocalContext(lines::add);
 
     private JsonNode invoke(RequestStreamHandler handler, byte[] event) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -83,9 +85,9 @@ class MigrationHandlerTest {
 
         JsonNode returned = invoke(handler(), event("migration-with-correlation-id.json"));
 
-        assertThat(context.lines).hasSize(1);
-        assertThat(JSON.readTree(context.lines.getFirst())).isEqualTo(returned);
-        verify(publisher).publish(any(MigrationStatus.class), eq(context.lines.getFirst()));
+        assertThat(lines).hasSize(1);
+        assertThat(JSON.readTree(lines.getFirst())).isEqualTo(returned);
+        verify(publisher).publish(any(MigrationStatus.class), eq(lines.getFirst()));
         assertThat(returned.toString()).isEqualTo("{\"status\":\"STARTED\",\"reason\":\"started " + Fixtures.TASK_DEFINITION
                 + " on cluster migrations\",\"correlation_id\":\"gh-7301122334-1\",\"event_id\":\"0d4c5b8e-2f55-4d0b-9a0e-7c1f7f2e9b11\","
                 + "\"cluster\":\"migrations\",\"task_definition\":\"" + Fixtures.TASK_DEFINITION + "\",\"task_arn\":\"" + TASK
@@ -97,7 +99,7 @@ class MigrationHandlerTest {
         doThrow(new IllegalStateException("EventBridge did not accept")).when(publisher).publish(any(), anyString());
 
         assertThatThrownBy(() -> invoke(handler(), event("rejected-bad-arn.json"))).hasMessageContaining("EventBridge did not accept");
-        assertThat(context.lines).hasSize(1);
+        assertThat(lines).hasSize(1);
     }
 
     @Test

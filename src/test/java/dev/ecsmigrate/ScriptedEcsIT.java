@@ -3,8 +3,6 @@ package dev.ecsmigrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.MappingBuilder;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,11 +13,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.Map;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static dev.ecsmigrate.ScriptedAws.ecs;
+import static dev.ecsmigrate.ScriptedAws.error;
+import static dev.ecsmigrate.ScriptedAws.json;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
@@ -44,7 +43,7 @@ class ScriptedEcsIT {
         endpoint = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         endpoint.start();
         endpoint.stubFor(ecs("ListTasks").willReturn(json("{\"taskArns\":[]}")));
-        endpoint.stubFor(post("/").withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents"))
+        endpoint.stubFor(ScriptedAws.events("PutEvents")
                 .willReturn(json("{\"FailedEntryCount\":0,\"Entries\":[{\"EventId\":\"status-1\"}]}")));
     }
 
@@ -53,19 +52,8 @@ class ScriptedEcsIT {
         endpoint.stop();
     }
 
-    private static MappingBuilder ecs(String operation) {
-        return post("/").withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerServiceV20141113." + operation));
-    }
 
-    private static ResponseDefinitionBuilder json(String body) {
-        return aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(body);
-    }
 
-    private static ResponseDefinitionBuilder error(int status, String type, String message) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/x-amz-json-1.1")
-                .withHeader("x-amzn-ErrorType", type)
-                .withBody("{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}");
-    }
 
     private JsonNode invoke() throws Exception {
         Map<String, String> env = Fixtures.env();
@@ -73,7 +61,7 @@ class ScriptedEcsIT {
         MigrationHandler handler = new MigrationHandler(env, MotoServer.CREDENTIALS);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(Fixtures.event("migration-with-correlation-id.json")), out,
-                new Fixtures.RecordingContext());
+                new LocalContext(line -> { }));
         return JSON.readTree(out.toByteArray());
     }
 
@@ -151,7 +139,7 @@ class ScriptedEcsIT {
     @Test
     void statusRefusedByEventBridge_isThrownSoTheEventIsRetried() {
         endpoint.stubFor(ecs("RunTask").willReturn(json("{\"tasks\":[{\"taskArn\":\"" + TASK + "\"}],\"failures\":[]}")));
-        endpoint.stubFor(post("/").withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents")).willReturn(json(
+        endpoint.stubFor(ScriptedAws.events("PutEvents").willReturn(json(
                 "{\"FailedEntryCount\":1,\"Entries\":[{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"try again\"}]}")));
 
         assertThatThrownBy(this::invoke).hasMessageContaining("EventBridge did not accept the status event on bus 'default': InternalFailure: try again");

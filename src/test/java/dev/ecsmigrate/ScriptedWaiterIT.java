@@ -1,8 +1,6 @@
 package dev.ecsmigrate;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.MappingBuilder;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,10 +12,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static dev.ecsmigrate.ScriptedAws.ecs;
+import static dev.ecsmigrate.ScriptedAws.error;
+import static dev.ecsmigrate.ScriptedAws.json;
+import static dev.ecsmigrate.ScriptedAws.logs;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,17 +61,8 @@ class ScriptedWaiterIT {
         endpoint.stop();
     }
 
-    private static MappingBuilder ecs(String operation) {
-        return post("/").withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerServiceV20141113." + operation));
-    }
 
-    private static MappingBuilder logs(String operation) {
-        return post("/").withHeader("X-Amz-Target", equalTo("Logs_20140328." + operation));
-    }
 
-    private static ResponseDefinitionBuilder json(String body) {
-        return aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(body);
-    }
 
     private static String stopped(String stopCode, String stoppedReason, String containers) {
         return """
@@ -218,7 +209,7 @@ class ScriptedWaiterIT {
 
     @Test
     void put_whenEventBridgeRefusesTheEntry_printsTheErrorCodeAndFails() {
-        endpoint.stubFor(post("/").withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents")).willReturn(json(
+        endpoint.stubFor(ScriptedAws.events("PutEvents").willReturn(json(
                 "{\"FailedEntryCount\":1,\"Entries\":[{\"ErrorCode\":\"InternalException\",\"ErrorMessage\":\"try later\"}]}")));
 
         Script put = Script.run("put-migration-event.sh", env, "--task-definition", TASK_DEFINITION, "--correlation-id", "gh-1");
@@ -229,7 +220,7 @@ class ScriptedWaiterIT {
 
     @Test
     void migrate_whenThePutFails_exits125WithAResultLine() {
-        endpoint.stubFor(post("/").withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents")).willReturn(json(
+        endpoint.stubFor(ScriptedAws.events("PutEvents").willReturn(json(
                 "{\"FailedEntryCount\":1,\"Entries\":[{\"ErrorCode\":\"AccessDeniedException\",\"ErrorMessage\":\"no\"}]}")));
 
         Script migrate = Script.run("migrate.sh", env, "--task-definition", TASK_DEFINITION, "--cluster", "migrations");

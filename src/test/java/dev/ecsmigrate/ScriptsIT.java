@@ -235,7 +235,7 @@ class ScriptsIT {
     private String invokeFunction(String event) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         world.handler(world.runnerEnvironment()).handleRequest(
-                new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, new Fixtures.RecordingContext());
+                new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, new LocalContext(line -> { }));
         return out.toString(StandardCharsets.UTF_8);
     }
 

@@ -41,7 +41,7 @@ class TemplateTest {
         // (the pom clears it), so every event must come back REJECTED, naming what is missing.
         RequestStreamHandler handler = (RequestStreamHandler) type.getConstructor().newInstance();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(event("migration.json")), out, new Fixtures.RecordingContext());
+        handler.handleRequest(new ByteArrayInputStream(event("migration.json")), out, new LocalContext(line -> { }));
         JsonNode status = JSON.readTree(out.toString(StandardCharsets.UTF_8));
 
         assertThat(status.path("status").asText()).isEqualTo("REJECTED");

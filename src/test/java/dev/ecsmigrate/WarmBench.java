@@ -1,9 +1,6 @@
 package dev.ecsmigrate;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +31,8 @@ public final class WarmBench {
             }
         };
         MigrationHandler handler = new MigrationHandler(new MigrationRunner(config, Fixtures.validator(config), tasks), (status, json) -> { });
-        Context context = new QuietContext();
+        // Lambda's logger writes to a pipe the runtime reads; here the line is built and dropped.
+        Context context = new LocalContext(line -> { });
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long threadId = Thread.currentThread().threadId();
 
@@ -57,24 +55,5 @@ public final class WarmBench {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         handler.handleRequest(new ByteArrayInputStream(event), out, context);
         return out.size();
-    }
-
-    /** Lambda's logger writes to a pipe the runtime reads; here the line is built and dropped. */
-    private static final class QuietContext implements Context {
-        private final LambdaLogger logger = new LambdaLogger() {
-            @Override public void log(String message) { }
-            @Override public void log(byte[] message) { }
-        };
-        @Override public String getAwsRequestId() { return "bench"; }
-        @Override public String getLogGroupName() { return "bench"; }
-        @Override public String getLogStreamName() { return "bench"; }
-        @Override public String getFunctionName() { return "bench"; }
-        @Override public String getFunctionVersion() { return "1"; }
-        @Override public String getInvokedFunctionArn() { return "bench"; }
-        @Override public CognitoIdentity getIdentity() { return null; }
-        @Override public ClientContext getClientContext() { return null; }
-        @Override public int getRemainingTimeInMillis() { return 60_000; }
-        @Override public int getMemoryLimitInMB() { return 512; }
-        @Override public LambdaLogger getLogger() { return logger; }
     }
 }
