@@ -246,9 +246,9 @@ choose_container() {
       container=${essentials[0]}
       return 0
     fi
-    finish error 2 "the task definition has ${#essentials[@]} essential containers (${essentials[*]}); name the migration container with --container"
+    finish error 125 "the task definition has ${#essentials[@]} essential containers (${essentials[*]}); name the migration container with --container (the task was left running)"
   fi
-  finish error 2 "cannot read task definition $task_definition to find the migration container: $AWS_ERROR; name it with --container"
+  finish error 125 "cannot read task definition $task_definition to find the migration container: $AWS_ERROR; name it with --container"
 }
 
 setup_logs() {
@@ -336,8 +336,15 @@ log "found task $task_arn"
 previous=''
 last_heartbeat=$SECONDS
 logs_ready=false
+describe_failures=0
 while :; do
-  if describe; then
+  if ! describe; then
+    describe_failures=$(( describe_failures + 1 ))
+    if (( describe_failures >= 5 )); then
+      finish error 125 "cannot read the state of task $task_arn (5 tries in a row): ${AWS_ERROR:-the task is no longer listed}; check the ecs:DescribeTasks permission and the region"
+    fi
+  else
+    describe_failures=0
     if [[ "$logs_ready" == false && -n "$task_definition" ]]; then
       check_runner
       choose_container

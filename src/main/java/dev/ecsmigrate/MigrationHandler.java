@@ -86,11 +86,20 @@ public final class MigrationHandler implements RequestStreamHandler {
             return new MigrationHandler(runner, (status, json) -> { });
         }
         String bus = env.getOrDefault("STATUS_EVENT_BUS", "default");
-        String endpoint = env.get("AWS_ENDPOINT_URL");
+        // Only the region, the bus and the endpoint matter for publishing; the rest are placeholders.
         RunnerConfig publishing = new RunnerConfig(region.strip(), "000000000000", "unconfigured", List.of(), List.of(),
                 null, null, null, null, null, List.of(), Set.of(), bus.isBlank() ? "default" : bus.strip(),
-                endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.strip()));
+                endpointOrNull(env.get("AWS_ENDPOINT_URL")));
         AwsClients clients = AwsClients.create(publishing, credentials);
         return new MigrationHandler(runner, new EventBridgeStatusPublisher(clients.events(), publishing.statusEventBus()));
+    }
+
+    private static URI endpointOrNull(String value) {
+        try {
+            URI endpoint = value == null || value.isBlank() ? null : URI.create(value.strip());
+            return endpoint != null && endpoint.getScheme() != null && endpoint.getHost() != null ? endpoint : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 }

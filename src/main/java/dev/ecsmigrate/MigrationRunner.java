@@ -33,8 +33,7 @@ public final class MigrationRunner {
 
     public MigrationStatus run(byte[] rawEvent) {
         if (configProblem != null) {
-            var labels = validator.reject(rawEvent, configProblem.getMessage());
-            return rejected(labels);
+            return rejected(validator.reject(rawEvent, configProblem.getMessage()));
         }
         EventValidator.Result result = validator.validate(rawEvent);
         if (result instanceof EventValidator.Rejected rejected) {

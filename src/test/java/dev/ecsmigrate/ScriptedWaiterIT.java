@@ -204,7 +204,21 @@ class ScriptedWaiterIT {
         Script wait = waitFor();
 
         assertThat(wait.output()).contains("2 essential containers (app proxy); name the migration container with --container");
-        assertThat(wait.exitCode()).isEqualTo(2);
+        assertThat(wait.exitCode()).isEqualTo(125);
+        assertThat(wait.lastLine()).startsWith("result=error exit_code=125");
+    }
+
+    @Test
+    void describeDeniedRepeatedly_endsTheWaitWithTheError() {
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(error(400, "AccessDeniedException",
+                "User is not authorized to perform: ecs:DescribeTasks")));
+
+        Script wait = waitFor("--no-logs");
+
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
+        assertThat(wait.output()).contains("cannot read the state of task " + TASK + " (5 tries in a row)", "not authorized",
+                "check the ecs:DescribeTasks permission");
+        assertThat(wait.lastLine()).startsWith("result=error exit_code=125");
     }
 
     @Test
