@@ -50,7 +50,8 @@ done
 [[ -n "$task_definition" ]] || usage_error "--task-definition is required (a task-definition ARN, FAMILY:REVISION or FAMILY)"
 [[ "$task_definition" =~ ^(arn:[a-z-]+:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/)?[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$ ]] \
   || usage_error "--task-definition must be a task-definition ARN, FAMILY:REVISION or FAMILY, got '$task_definition'"
-[[ -n "$event_bus" ]] || usage_error "--event-bus must not be empty"
+[[ "$event_bus" =~ ^[A-Za-z0-9._/:-]{1,1600}$ ]] \
+  || usage_error "--event-bus must be an event bus name or ARN, got '$event_bus'"
 
 if [[ -z "$correlation_id" ]]; then
   if [[ -n "${GITHUB_RUN_ID:-}" ]]; then

@@ -116,7 +116,8 @@ finish() {
     } >>"$GITHUB_STEP_SUMMARY"
   fi
   if [[ "$code" != 0 && -n "${GITHUB_ACTIONS:-}" ]]; then
-    printf '::error title=Migration %s::%s\n' "$result" "$message"
+    local annotation=${message//%/%25}
+    printf '::error title=Migration %s::%s\n' "$result" "$annotation"
   fi
   log "$message"
   printf 'result=%s exit_code=%s task_arn=%s stop_code=%s correlation_id=%s\n' \

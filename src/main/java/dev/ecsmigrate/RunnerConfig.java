@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -202,7 +203,7 @@ public record RunnerConfig(
     }
 
     private static String upper(String value) {
-        return value == null ? null : value.toUpperCase(java.util.Locale.ROOT);
+        return value == null ? null : value.toUpperCase(Locale.ROOT);
     }
 
     private static List<String> list(Map<String, String> env, String name) {

@@ -201,6 +201,7 @@ class ScriptsIT {
         runs.add(Script.run("migrate.sh", env, "--cluster", "c", "--tiemout", "5"));
         runs.add(Script.run("put-migration-event.sh", env));
         runs.add(Script.run("put-migration-event.sh", env, "--task-definition", "arn:aws:ecs:x"));
+        runs.add(Script.run("put-migration-event.sh", env, "--task-definition", "app", "--event-bus", "bad\"bus"));
         runs.add(Script.run("wait-for-migration.sh", env, "--cluster", "c"));
         runs.add(Script.run("wait-for-migration.sh", env, "--cluster", "c", "--correlation-id", "x", "--interval", "0"));
 
