@@ -59,9 +59,11 @@ done
 # Every flag is checked before anything is sent, so a typo never starts a migration.
 "$here/wait-for-migration.sh" --validate-only "${wait_args[@]}" || exit 2
 
-if ! sent=$("$here/put-migration-event.sh" "${put_args[@]}"); then
-  code=$?
-  (( code == 2 )) && exit 2
+code=0
+sent=$("$here/put-migration-event.sh" "${put_args[@]}") || code=$?
+if (( code == 2 )); then
+  exit 2
+elif (( code != 0 )); then
   printf 'result=not_started exit_code=125 task_arn=none stop_code=none correlation_id=none\n'
   exit 125
 fi

@@ -199,6 +199,7 @@ class ScriptsIT {
         runs.add(Script.run("migrate.sh", env, "--task-definition", "app", "--cluster", "c", "--timeout", "soon"));
         runs.add(Script.run("migrate.sh", env, "--task-definition", "app", "--cluster", "c", "--correlation-id", "has space"));
         runs.add(Script.run("migrate.sh", env, "--cluster", "c", "--tiemout", "5"));
+        runs.add(Script.run("migrate.sh", env, "--task-definition", "not an arn", "--cluster", "c"));
         runs.add(Script.run("put-migration-event.sh", env));
         runs.add(Script.run("put-migration-event.sh", env, "--task-definition", "arn:aws:ecs:x"));
         runs.add(Script.run("put-migration-event.sh", env, "--task-definition", "app", "--event-bus", "bad\"bus"));
