@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Finds or installs what the build and the tests need. Sourced by scripts/test.sh and scripts/demo.sh.
+# Finds or installs what the build and the tests need. Sourced by test.sh, demo.sh, bench.sh, local-invoke.sh.
 # Everything installed here comes from the ordinary package registries (apt, PyPI, Maven Central).
 
 toolchain_log() { printf '[setup] %s\n' "$*" >&2; }

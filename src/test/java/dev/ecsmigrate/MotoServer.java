@@ -13,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One moto_server per test JVM, on a free port of 127.0.0.1, stopped when the JVM exits.
@@ -42,19 +40,6 @@ final class MotoServer {
 
     URI endpoint() {
         return endpoint;
-    }
-
-    /** Environment for child processes (the scripts, the aws CLI): dummy credentials and this endpoint. */
-    Map<String, String> awsEnvironment() {
-        Map<String, String> env = new HashMap<>();
-        env.put("AWS_ACCESS_KEY_ID", "test");
-        env.put("AWS_SECRET_ACCESS_KEY", "test");
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_DEFAULT_REGION", "us-east-1");
-        env.put("AWS_ENDPOINT_URL", endpoint.toString());
-        env.put("AWS_CONFIG_FILE", "/dev/null");
-        env.put("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
-        return env;
     }
 
     void reset() {
