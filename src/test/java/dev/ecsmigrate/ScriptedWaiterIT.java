@@ -2,6 +2,7 @@ package dev.ecsmigrate;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -219,6 +220,47 @@ class ScriptedWaiterIT {
         assertThat(wait.output()).contains("cannot read the state of task " + TASK + " (5 tries in a row)", "not authorized",
                 "check the ecs:DescribeTasks permission");
         assertThat(wait.lastLine()).startsWith("result=error exit_code=125");
+    }
+
+    @Test
+    void logsWrittenAfterStop_areDrainedToTheLastLine_throughLogsThrottling() {
+        // The first poll already sees STOPPED; CloudWatch is throttled, then behind, then has the lines.
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("EssentialContainerExited", "done", "{\"name\":\"app\",\"exitCode\":0}"))));
+        endpoint.stubFor(logs("GetLogEvents").inScenario("lagging").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(error(400, "ThrottlingException", "Rate exceeded")).willSetStateTo("empty"));
+        endpoint.stubFor(logs("GetLogEvents").inScenario("lagging").whenScenarioStateIs("empty")
+                .willReturn(json("{\"events\":[],\"nextForwardToken\":\"f/0\",\"nextBackwardToken\":\"b/0\"}")).willSetStateTo("arrived"));
+        endpoint.stubFor(logs("GetLogEvents").inScenario("lagging").whenScenarioStateIs("arrived")
+                .willReturn(json("{\"events\":[{\"timestamp\":3,\"message\":\"last line before exit\"}],\"nextForwardToken\":\"f/3\",\"nextBackwardToken\":\"b/0\"}"))
+                .willSetStateTo("drained"));
+        endpoint.stubFor(logs("GetLogEvents").inScenario("lagging").whenScenarioStateIs("drained")
+                .willReturn(json("{\"events\":[],\"nextForwardToken\":\"f/3\",\"nextBackwardToken\":\"b/0\"}")));
+
+        Script wait = waitFor();
+
+        assertThat(wait.exitCode()).as(wait.output()).isZero();
+        assertThat(wait.output()).contains("Rate exceeded", "  [app] last line before exit");
+        assertThat(wait.output().indexOf("[app] last line before exit")).isGreaterThan(wait.output().indexOf("-> STOPPED"));
+    }
+
+    @Test
+    void containerNamedByTheRunnersStatus_isTheOneJudged() {
+        // The runner's status (Lambda JSON log format) names log-router; ECS says log-router exited 4.
+        ObjectMapper json = new ObjectMapper();
+        String status = json.createObjectNode().put("status", "STARTED").put("correlation_id", "gh-9-1")
+                .put("container", "log-router").toString();
+        String record = json.createObjectNode().put("timestamp", "2026-11-22T17:00:00Z").put("level", "INFO")
+                .put("message", status).toString();
+        var response = json.createObjectNode();
+        response.putArray("events").addObject().put("message", record);
+        endpoint.stubFor(logs("FilterLogEvents").willReturn(json(response.toString())));
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("EssentialContainerExited", "done",
+                "{\"name\":\"app\",\"exitCode\":0},{\"name\":\"log-router\",\"exitCode\":4}"))));
+
+        Script wait = waitFor("--no-logs", "--function-name", "migration-runner");
+
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(4);
+        assertThat(wait.output()).contains("container log-router exited 4");
     }
 
     @Test
