@@ -47,7 +47,8 @@ mvn -B -q -ntp -DskipTests test-compile >&2
 artifact="$root/.aws-sam/build/MigrationFunction"
 defaults_jars=$(mvn -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout \
   | tr ':' '\n' | grep -E '/(apache-client|httpclient|httpcore|commons-logging|commons-codec)/' | paste -sd: -)
-ours_cp="$artifact:$artifact/lib/*"
+# The in-process invoker (LocalInvoke) and the SDK-defaults variant live in the test classes, never in the artifact.
+ours_cp="$artifact:$artifact/lib/*:$root/target/test-classes"
 defaults_cp="$artifact:$artifact/lib/*:$defaults_jars:$root/target/test-classes"
 handler=$(sed -n 's/^ *Handler: *\([^ ]*\).*/\1/p' template.yaml | head -n 1)
 
@@ -69,7 +70,7 @@ cold() {
   sed "s|arn:aws:ecs:us-east-1:123456789012:task-definition/app:42|$TASK_DEFINITION|; s|gh-7301122334-1|bench-$variant-$RANDOM|" \
     events/migration-with-correlation-id.json >"$work/event.json"
   start=$(date +%s%N)
-  status=$("$JAVA_HOME/bin/java" "$@" -cp "$classpath" dev.ecsmigrate.LocalInvoke "$handler_class" "$work/event.json" 2>"$work/stderr")
+  status=$("$JAVA_HOME/bin/java" "$@" -cp "$classpath" dev.ecsmigrate.local.LocalInvoke "$handler_class" "$work/event.json" 2>"$work/stderr")
   end=$(date +%s%N)
   [[ "$status" == *'"status":"STARTED"'* ]] || { echo "$variant did not start a task: $status $(cat "$work/stderr")" >&2; exit 1; }
   report=$(grep '^REPORT' "$work/stderr")
@@ -84,15 +85,17 @@ cold() {
 empty_jvm() {
   local start end
   start=$(date +%s%N)
-  "$JAVA_HOME/bin/java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -version >/dev/null 2>&1
+  "$JAVA_HOME/bin/java" "${runtime_flags[@]}" -version >/dev/null 2>&1
   end=$(date +%s%N)
   printf '%d - - -\n' $(( (end - start) / 1000000 )) >>"$work/empty"
 }
 
-# Both variants get the serial GC that the JVM picks by itself in Lambda (under 2 vCPUs), so this 2-core
-# machine's G1 default does not blur the comparison. Only ours gets the template's JAVA_TOOL_OPTIONS.
-ours_flags=(-XX:+UseSerialGC -XX:+TieredCompilation -XX:TieredStopAtLevel=1)
-defaults_flags=(-XX:+UseSerialGC)
+# Both variants run with the flags the java25 runtime gives an on-demand cold start by itself: the serial GC
+# (under 2 vCPUs) and C1 only. Ours adds the template's JAVA_TOOL_OPTIONS, if it sets any.
+runtime_flags=(-XX:+UseSerialGC -XX:+TieredCompilation -XX:TieredStopAtLevel=1)
+read -r -a template_jvm_options <<<"$(sed -n 's/^ *JAVA_TOOL_OPTIONS: *//p' template.yaml | head -n 1)"
+ours_flags=("${runtime_flags[@]}" "${template_jvm_options[@]}")
+defaults_flags=("${runtime_flags[@]}")
 echo "measuring $runs cold starts of each variant, interleaved" >&2
 cold ours "$ours_cp" "$handler" "${ours_flags[@]}"   # warms the disk cache; not counted
 : >"$work/ours"

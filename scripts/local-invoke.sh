@@ -29,19 +29,22 @@ source "$here/lib/common.sh"
 # shellcheck source=scripts/lib/toolchain.sh
 source "$here/lib/toolchain.sh"
 
+# fail_usage MESSAGE: a usage error ends this developer tool at once.
+fail_usage() { usage_error "$1" || exit; }
+
 env_file=''
 event=''
 while (( $# > 0 )); do
   case "$1" in
-    --env-file) [[ $# -ge 2 ]] || usage_error "--env-file needs a value"; env_file=$2; shift 2 ;;
+    --env-file) [[ $# -ge 2 ]] || fail_usage "--env-file needs a value"; env_file=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    -*) usage_error "unknown argument '$1'" ;;
-    *) [[ -z "$event" ]] || usage_error "give one event file, got '$event' and '$1'"; event=$1; shift ;;
+    -*) fail_usage "unknown argument '$1'" ;;
+    *) [[ -z "$event" ]] || fail_usage "give one event file, got '$event' and '$1'"; event=$1; shift ;;
   esac
 done
-[[ -n "$event" ]] || usage_error "an event file is required, for example events/migration.json"
-[[ -r "$event" ]] || usage_error "cannot read event file '$event'"
-[[ -z "$env_file" || -r "$env_file" ]] || usage_error "cannot read env file '$env_file'"
+[[ -n "$event" ]] || fail_usage "an event file is required, for example events/migration.json"
+[[ -r "$event" ]] || fail_usage "cannot read event file '$event'"
+[[ -z "$env_file" || -r "$env_file" ]] || fail_usage "cannot read env file '$env_file'"
 
 handler=$(sed -n 's/^ *Handler: *\([^ ]*\).*/\1/p' "$root/template.yaml" | head -n 1)
 [[ -n "$handler" ]] || { echo "error: no Handler: line in template.yaml" >&2; exit 1; }
@@ -51,7 +54,7 @@ use_jdk25
 # built if it is missing.
 artifact=${MIGRATION_ARTIFACT:-$root/target/ecs-migration-runner-1.0.0.jar}
 if [[ -d "$artifact" ]]; then
-  [[ -d "$artifact/lib" ]] || usage_error "MIGRATION_ARTIFACT '$artifact' is not a sam build output (no lib/ folder)"
+  [[ -d "$artifact/lib" ]] || fail_usage "MIGRATION_ARTIFACT '$artifact' is not a sam build output (no lib/ folder)"
   classpath="$artifact:$artifact/lib/*"
 else
   if [[ ! -f "$artifact" && -z "${MIGRATION_ARTIFACT:-}" ]]; then
@@ -59,18 +62,24 @@ else
     toolchain_log "building $artifact"
     (cd "$root" && mvn -B -q -ntp -DskipTests package >&2)
   fi
-  [[ -f "$artifact" ]] || usage_error "artifact '$artifact' does not exist"
+  [[ -f "$artifact" ]] || fail_usage "artifact '$artifact' does not exist"
   classpath=$artifact
 fi
 printf 'artifact: %s\n' "$artifact" >&2
+# The in-process invoker is a development tool: it lives in the test sources, never in the artifact.
+tools="$root/target/test-classes"
+if [[ ! -f "$tools/dev/ecsmigrate/local/LocalInvoke.class" ]]; then
+  need_maven
+  toolchain_log "compiling the local invoker (test sources)"
+  (cd "$root" && mvn -B -q -ntp test-compile >&2)
+fi
 
 if [[ -n "$env_file" ]]; then
   while IFS= read -r line || [[ -n "$line" ]]; do
     [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
-    [[ "$line" =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || usage_error "env file line is not KEY=VALUE: '$line'"
+    [[ "$line" =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || fail_usage "env file line is not KEY=VALUE: '$line'"
     export "${BASH_REMATCH[1]}=${BASH_REMATCH[2]}"
   done <"$env_file"
 fi
 
-# The same JVM options as the template's JAVA_TOOL_OPTIONS.
-exec "$JAVA_HOME/bin/java" -XX:+TieredCompilation -XX:TieredStopAtLevel=1 -cp "$classpath" dev.ecsmigrate.LocalInvoke "$handler" "$event"
+exec "$JAVA_HOME/bin/java" -cp "$classpath:$tools" dev.ecsmigrate.local.LocalInvoke "$handler" "$event"

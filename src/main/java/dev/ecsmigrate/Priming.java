@@ -1,10 +1,22 @@
 package dev.ecsmigrate;
 
+import dev.ecsmigrate.aws.AwsClients;
+import dev.ecsmigrate.aws.EcsMigrationTasks;
+import dev.ecsmigrate.aws.EventBridgeStatusPublisher;
+import dev.ecsmigrate.config.RunnerConfig;
+import dev.ecsmigrate.contract.Contract;
+import dev.ecsmigrate.contract.MigrationStatus;
+import dev.ecsmigrate.start.EventValidator;
+import dev.ecsmigrate.start.LaunchSettings;
+import dev.ecsmigrate.start.MigrationRequest;
+import dev.ecsmigrate.start.Validation;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * SnapStart priming: before Lambda takes the snapshot, run the per-event code once (event parsing,
@@ -15,6 +27,9 @@ import java.nio.charset.StandardCharsets;
  */
 final class Priming implements Resource {
 
+    /** Strong references: the CRaC runtime keeps only weak ones, and would lose the hooks. */
+    private static final List<Priming> REGISTERED = new CopyOnWriteArrayList<>();
+
     private final RunnerConfig config;
     private final EventValidator validator;
 
@@ -24,9 +39,9 @@ final class Priming implements Resource {
     }
 
     /** Registers with the CRaC runtime; outside one (local runs, tests) this is a no-op. */
-    Priming register() {
-        Core.getGlobalContext().register(this);
-        return this;
+    static void register(Priming priming) {
+        REGISTERED.add(priming);
+        Core.getGlobalContext().register(priming);
     }
 
     @Override
@@ -42,23 +57,24 @@ final class Priming implements Resource {
     /** Runs every per-event path once; returns how many SDK requests were marshalled and stopped. */
     int prime() {
         String family = config.allowedFamilies().iterator().next();
-        String arn = "arn:aws:ecs:" + config.region() + ":" + config.accountId() + ":task-definition/" + family + ":1";
-        byte[] event = ("{\"version\":\"0\",\"id\":\"priming\",\"detail-type\":\"" + EventValidator.DETAIL_TYPE
-                + "\",\"source\":\"" + EventValidator.SOURCE + "\",\"account\":\"" + config.accountId() + "\",\"region\":\""
-                + config.region() + "\",\"resources\":[],\"detail\":{\"taskdef_arn\":\"" + arn
+        String region = config.home().region();
+        String arn = "arn:aws:ecs:" + region + ":" + config.accountId() + ":task-definition/" + family + ":1";
+        byte[] event = ("{\"version\":\"0\",\"id\":\"priming\",\"detail-type\":\"" + Contract.TRIGGER_DETAIL_TYPE
+                + "\",\"source\":\"" + Contract.SOURCE + "\",\"account\":\"" + config.accountId() + "\",\"region\":\""
+                + region + "\",\"resources\":[],\"detail\":{\"taskdef_arn\":\"" + arn
                 + "\",\"correlation_id\":\"priming\"}}").getBytes(StandardCharsets.UTF_8);
-        MigrationRequest request = ((EventValidator.Accepted) validator.validate(event)).request();
-        LaunchSettings settings = config.subnets().isEmpty()
-                ? new LaunchSettings("FARGATE", java.util.List.of(), null, java.util.List.of("subnet-00000000"), java.util.List.of(), "DISABLED")
+        MigrationRequest request = ((Validation.Accepted) validator.validate(event)).request();
+        LaunchSettings settings = config.network().subnets().isEmpty()
+                ? new LaunchSettings("FARGATE", List.of(), null, List.of("subnet-00000000"), List.of(), "DISABLED")
                 : LaunchSettings.resolve(config, null);
         MigrationStatus status = new MigrationStatus(MigrationStatus.Outcome.STARTED, "priming", request.correlationId(),
-                request.eventId(), config.cluster(), arn, null, request.correlationId(), config.containerName());
+                request.eventId(), config.cluster(), arn, null, request.correlationId(), config.override().containerName());
         String json = status.toJson();
 
         int stopped = 0;
-        try (AwsClients clients = AwsClients.forPriming(config)) {
+        try (AwsClients clients = AwsClients.forPriming(config.home())) {
             EcsMigrationTasks tasks = new EcsMigrationTasks(clients.ecs(), config);
-            EventBridgeStatusPublisher publisher = new EventBridgeStatusPublisher(clients.events(), config.statusEventBus());
+            EventBridgeStatusPublisher publisher = new EventBridgeStatusPublisher(clients.events(), config.buses().status());
             stopped += stopped(() -> tasks.activeMigrations(family));
             stopped += stopped(() -> clients.ecs().describeTasks(r -> r.cluster(config.cluster()).tasks("priming")));
             stopped += stopped(() -> tasks.start(request, settings));

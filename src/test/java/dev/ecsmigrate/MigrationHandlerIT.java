@@ -2,6 +2,10 @@ package dev.ecsmigrate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ecsmigrate.contract.Contract;
+import dev.ecsmigrate.local.LocalContext;
+import dev.ecsmigrate.testing.MotoWorld;
+import dev.ecsmigrate.testing.Template;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +53,7 @@ class MigrationHandlerIT {
 
     @Test
     void event_startsOneTaskWithStartedByOverridesNetworkAndTags() throws Exception {
-        JsonNode status = invoke(world.handler(world.runnerEnvironment()),
+        JsonNode status = invoke(Handlers.trigger(world.runnerEnvironment()),
                 MotoWorld.trigger("evt-1", world.taskDefinitionArn, "gh-100-1"));
 
         assertThat(status.path("status").asText()).isEqualTo("STARTED");
@@ -74,7 +78,7 @@ class MigrationHandlerIT {
 
     @Test
     void sameEventDeliveredThreeTimes_startsOneTask() throws Exception {
-        MigrationHandler handler = world.handler(world.runnerEnvironment());
+        MigrationHandler handler = Handlers.trigger(world.runnerEnvironment());
         byte[] event = MotoWorld.trigger("evt-2", world.taskDefinitionArn, null);
 
         List<String> statuses = new ArrayList<>();
@@ -89,7 +93,7 @@ class MigrationHandlerIT {
 
     @Test
     void secondCorrelationIdWhileOneRuns_isAlreadyRunningWithTheFirstTask() throws Exception {
-        MigrationHandler handler = world.handler(world.runnerEnvironment());
+        MigrationHandler handler = Handlers.trigger(world.runnerEnvironment());
         JsonNode first = invoke(handler, MotoWorld.trigger("evt-3", world.taskDefinitionArn, "gh-1"));
 
         JsonNode second = invoke(handler, MotoWorld.trigger("evt-4", world.taskDefinitionArn, "gh-2"));
@@ -102,7 +106,7 @@ class MigrationHandlerIT {
 
     @Test
     void afterTheFirstMigrationStops_theNextOneStarts() throws Exception {
-        MigrationHandler handler = world.handler(world.runnerEnvironment());
+        MigrationHandler handler = Handlers.trigger(world.runnerEnvironment());
         JsonNode first = invoke(handler, MotoWorld.trigger("evt-5", world.taskDefinitionArn, "gh-5"));
         world.ecs.stopTask(r -> r.cluster(MotoWorld.CLUSTER).task(first.path("task_arn").asText()).reason("done"));
 
@@ -116,10 +120,10 @@ class MigrationHandlerIT {
     void statusEvent_reachesTheBus_andTheTriggerRuleDoesNotMatchIt() throws Exception {
         String statusQueue = world.sqs.createQueue(r -> r.queueName("status")).queueUrl();
         String triggerQueue = world.sqs.createQueue(r -> r.queueName("trigger")).queueUrl();
-        route("status-rule", "{\"source\":[\"ecs.migration\"],\"detail-type\":[\"" + StatusPublisher.DETAIL_TYPE + "\"]}", statusQueue);
+        route("status-rule", "{\"source\":[\"ecs.migration\"],\"detail-type\":[\"" + Contract.STATUS_DETAIL_TYPE + "\"]}", statusQueue);
         route("trigger-rule", JSON.writeValueAsString(Template.triggerPattern()), triggerQueue);
 
-        JsonNode returned = invoke(world.handler(world.runnerEnvironment()), MotoWorld.trigger("evt-7", world.taskDefinitionArn, "gh-7"));
+        JsonNode returned = invoke(Handlers.trigger(world.runnerEnvironment()), MotoWorld.trigger("evt-7", world.taskDefinitionArn, "gh-7"));
 
         List<Message> delivered = world.sqs.receiveMessage(r -> r.queueUrl(statusQueue).maxNumberOfMessages(10).waitTimeSeconds(2)).messages();
         assertThat(delivered).hasSize(1);
@@ -141,8 +145,8 @@ class MigrationHandlerIT {
         env.remove("SECURITY_GROUPS");
         env.put("NETWORK_FROM_SERVICE", "web");
 
-        JsonNode dryRun = invoke(world.handler(env), dryRun("evt-8"));
-        JsonNode started = invoke(world.handler(env), MotoWorld.trigger("evt-9", world.taskDefinitionArn, "gh-9"));
+        JsonNode dryRun = invoke(Handlers.trigger(env), dryRun("evt-8"));
+        JsonNode started = invoke(Handlers.trigger(env), MotoWorld.trigger("evt-9", world.taskDefinitionArn, "gh-9"));
 
         assertThat(dryRun.path("reason").asText()).contains("launch type FARGATE (platform 1.4.0), subnets " + world.subnet,
                 "security groups " + world.securityGroup, "public IP ENABLED");
@@ -154,7 +158,7 @@ class MigrationHandlerIT {
 
     @Test
     void dryRun_startsNothing() throws Exception {
-        JsonNode status = invoke(world.handler(world.runnerEnvironment()), dryRun("evt-10"));
+        JsonNode status = invoke(Handlers.trigger(world.runnerEnvironment()), dryRun("evt-10"));
 
         assertThat(status.path("status").asText()).isEqualTo("DRY_RUN");
         assertThat(world.ecs.listTasks(r -> r.cluster(MotoWorld.CLUSTER)).taskArns()).isEmpty();
@@ -164,7 +168,7 @@ class MigrationHandlerIT {
     void unregisteredTaskDefinition_isFailedWithEcsReason() throws Exception {
         String missing = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:99";
 
-        JsonNode status = invoke(world.handler(world.runnerEnvironment()), MotoWorld.trigger("evt-11", missing, "gh-11"));
+        JsonNode status = invoke(Handlers.trigger(world.runnerEnvironment()), MotoWorld.trigger("evt-11", missing, "gh-11"));
 
         assertThat(status.path("status").asText()).isEqualTo("FAILED");
         assertThat(status.path("reason").asText()).startsWith("ECS RunTask refused: ClientException");
@@ -174,11 +178,11 @@ class MigrationHandlerIT {
     @Test
     void brokenConfiguration_publishesRejectedWithTheProblem() throws Exception {
         String statusQueue = world.sqs.createQueue(r -> r.queueName("status")).queueUrl();
-        route("status-rule", "{\"detail-type\":[\"" + StatusPublisher.DETAIL_TYPE + "\"]}", statusQueue);
+        route("status-rule", "{\"detail-type\":[\"" + Contract.STATUS_DETAIL_TYPE + "\"]}", statusQueue);
         Map<String, String> env = world.runnerEnvironment();
         env.remove("CLUSTER");
 
-        JsonNode status = invoke(world.handler(env), MotoWorld.trigger("evt-12", world.taskDefinitionArn, "gh-12"));
+        JsonNode status = invoke(Handlers.trigger(env), MotoWorld.trigger("evt-12", world.taskDefinitionArn, "gh-12"));
 
         assertThat(status.path("status").asText()).isEqualTo("REJECTED");
         assertThat(status.path("reason").asText()).contains("CLUSTER is not set");

@@ -3,10 +3,18 @@ package dev.ecsmigrate;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ecsmigrate.config.RunnerConfig;
+import dev.ecsmigrate.contract.MigrationStatus;
+import dev.ecsmigrate.local.LocalContext;
+import dev.ecsmigrate.start.MigrationStarter;
+import dev.ecsmigrate.start.MigrationTasks;
+import dev.ecsmigrate.start.StatusPublisher;
+import dev.ecsmigrate.testing.Fixtures;
+import dev.ecsmigrate.testing.SampleEvents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.mockito.Mock;
 import org.mockito.junit.jupiter.MockitoExtension;
 
@@ -14,8 +22,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
-import static dev.ecsmigrate.Fixtures.event;
+import static dev.ecsmigrate.testing.Fixtures.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
@@ -48,22 +57,20 @@ class MigrationHandlerTest {
 
     private MigrationHandler handler() {
         RunnerConfig config = Fixtures.config();
-        return new MigrationHandler(new MigrationRunner(config, Fixtures.validator(config), tasks), publisher);
+        return new MigrationHandler(new MigrationStarter(config, Fixtures.validator(config), tasks), publisher);
     }
 
-    @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({
-            "migration.json, STARTED",
-            "migration-with-correlation-id.json, STARTED",
-            "dry-run.json, DRY_RUN",
-            "rejected-wrong-detail-type.json, REJECTED",
-            "rejected-bad-arn.json, REJECTED",
-            "rejected-unknown-field.json, REJECTED",
-            "rejected-family-not-allowed.json, REJECTED",
-            "status-started.json, REJECTED"})
-    void handleRequest_withSampleEvent_returnsExpectedStatus(String file, String expected) throws Exception {
-        lenient().when(tasks.activeMigrations("app")).thenReturn(List.of());
-        lenient().when(tasks.start(any(), any())).thenReturn(TASK);
+    static Stream<SampleEvents.Sample> samples() {
+        return SampleEvents.envelopes();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void handleRequest_withSampleEvent_returnsExpectedStatus(SampleEvents.Sample sample) throws Exception {
+        lenient().when(tasks.activeMigrations("app")).thenReturn(new MigrationTasks.Active(List.of()));
+        lenient().when(tasks.start(any(), any())).thenReturn(new MigrationTasks.Started(TASK));
+        String file = sample.file();
+        String expected = sample.expected();
 
         JsonNode status = invoke(handler(), event(file));
 
@@ -80,8 +87,8 @@ class MigrationHandlerTest {
 
     @Test
     void handleRequest_logsAndPublishesTheSameStatusItReturns() throws Exception {
-        lenient().when(tasks.activeMigrations("app")).thenReturn(List.of());
-        lenient().when(tasks.start(any(), any())).thenReturn(TASK);
+        lenient().when(tasks.activeMigrations("app")).thenReturn(new MigrationTasks.Active(List.of()));
+        lenient().when(tasks.start(any(), any())).thenReturn(new MigrationTasks.Started(TASK));
 
         JsonNode returned = invoke(handler(), event("migration-with-correlation-id.json"));
 

@@ -2,18 +2,23 @@ package dev.ecsmigrate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ecsmigrate.testing.MotoWorld;
+import dev.ecsmigrate.testing.SampleEvents;
+import dev.ecsmigrate.testing.Script;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,16 +63,23 @@ class PackagedFunctionIT {
         return Script.run("local-invoke.sh", env, "--env-file", envFile.toString(), Path.of("events", event).toString());
     }
 
-    @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({
-            "dry-run.json, DRY_RUN",
-            "rejected-wrong-detail-type.json, REJECTED",
-            "rejected-bad-arn.json, REJECTED",
-            "rejected-unknown-field.json, REJECTED",
-            "rejected-family-not-allowed.json, REJECTED",
-            "migration-with-correlation-id.json, STARTED"})
-    void sampleEvent_throughThePackagedJar_givesItsStatus(String event, String expected) throws Exception {
-        Script run = invoke(event);
+    /** Each sample starts from a cluster where no migration runs, as if it were the only event. */
+    @BeforeEach
+    void stopEveryTask() {
+        for (String task : world.ecs.listTasks(r -> r.cluster(MotoWorld.CLUSTER)).taskArns()) {
+            world.ecs.stopTask(r -> r.cluster(MotoWorld.CLUSTER).task(task).reason("next sample"));
+        }
+    }
+
+    static Stream<SampleEvents.Sample> samples() {
+        return SampleEvents.envelopes();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void sampleEvent_throughThePackagedJar_givesItsStatus(SampleEvents.Sample sample) throws Exception {
+        Script run = invoke(sample.file());
+        String expected = sample.expected();
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         String statusLine = run.output().lines().filter(l -> l.startsWith("{\"status\"")).reduce((a, b) -> b).orElseThrow();

@@ -1,6 +1,8 @@
 package dev.ecsmigrate;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.ecsmigrate.config.RunnerConfig;
+import dev.ecsmigrate.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -17,7 +19,7 @@ class PrimingTest {
         endpoint.start();
         try {
             Map<String, String> env = Fixtures.with(Fixtures.env(), "AWS_ENDPOINT_URL", endpoint.baseUrl());
-            RunnerConfig config = RunnerConfig.fromEnvironment(env);
+            RunnerConfig config = Fixtures.config(env);
 
             int stopped = new Priming(config, Fixtures.validator(config)).prime();
 
@@ -31,7 +33,7 @@ class PrimingTest {
     @Test
     void prime_withServiceNamed_alsoPrimesDescribeServices() {
         Map<String, String> env = Fixtures.with(Fixtures.with(Fixtures.env(), "SUBNETS", null), "NETWORK_FROM_SERVICE", "web");
-        RunnerConfig config = RunnerConfig.fromEnvironment(Fixtures.with(env, "AWS_ENDPOINT_URL", "http://127.0.0.1:9"));
+        RunnerConfig config = Fixtures.config(Fixtures.with(env, "AWS_ENDPOINT_URL", "http://127.0.0.1:9"));
 
         assertThat(new Priming(config, Fixtures.validator(config)).prime()).isEqualTo(5);
     }

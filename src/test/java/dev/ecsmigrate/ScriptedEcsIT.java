@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.ecsmigrate.aws.AwsClients;
+import dev.ecsmigrate.aws.TransientEcsException;
+import dev.ecsmigrate.local.LocalContext;
+import dev.ecsmigrate.testing.Fixtures;
+import dev.ecsmigrate.testing.ScriptedAws;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,15 +18,15 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.Map;
 
-import static dev.ecsmigrate.ScriptedAws.ecs;
-import static dev.ecsmigrate.ScriptedAws.error;
-import static dev.ecsmigrate.ScriptedAws.json;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static dev.ecsmigrate.testing.ScriptedAws.ecs;
+import static dev.ecsmigrate.testing.ScriptedAws.error;
+import static dev.ecsmigrate.testing.ScriptedAws.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,7 +63,7 @@ class ScriptedEcsIT {
     private JsonNode invoke() throws Exception {
         Map<String, String> env = Fixtures.env();
         env.put("AWS_ENDPOINT_URL", endpoint.baseUrl());
-        MigrationHandler handler = new MigrationHandler(env, MotoServer.CREDENTIALS);
+        MigrationHandler handler = Handlers.trigger(env);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(Fixtures.event("migration-with-correlation-id.json")), out,
                 new LocalContext(line -> { }));

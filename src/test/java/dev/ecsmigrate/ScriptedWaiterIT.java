@@ -1,8 +1,11 @@
 package dev.ecsmigrate;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ecsmigrate.testing.Fixtures;
+import dev.ecsmigrate.testing.Script;
+import dev.ecsmigrate.testing.ScriptedAws;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,13 +16,13 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static dev.ecsmigrate.ScriptedAws.ecs;
-import static dev.ecsmigrate.ScriptedAws.error;
-import static dev.ecsmigrate.ScriptedAws.json;
-import static dev.ecsmigrate.ScriptedAws.logs;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static dev.ecsmigrate.testing.ScriptedAws.ecs;
+import static dev.ecsmigrate.testing.ScriptedAws.error;
+import static dev.ecsmigrate.testing.ScriptedAws.json;
+import static dev.ecsmigrate.testing.ScriptedAws.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

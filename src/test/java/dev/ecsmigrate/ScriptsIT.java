@@ -2,6 +2,10 @@ package dev.ecsmigrate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsmigrate.local.LocalContext;
+import dev.ecsmigrate.testing.MotoWorld;
+import dev.ecsmigrate.testing.Script;
+import dev.ecsmigrate.testing.Template;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -236,7 +240,7 @@ class ScriptsIT {
 
     private String invokeFunction(String event) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        world.handler(world.runnerEnvironment()).handleRequest(
+        Handlers.trigger(world.runnerEnvironment()).handleRequest(
                 new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, new LocalContext(line -> { }));
         return out.toString(StandardCharsets.UTF_8);
     }

@@ -2,6 +2,12 @@ package dev.ecsmigrate;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.ecsmigrate.aws.EcsMigrationTasks;
+import dev.ecsmigrate.aws.EventBridgeStatusPublisher;
+import dev.ecsmigrate.config.Configuration;
+import dev.ecsmigrate.config.RunnerConfig;
+import dev.ecsmigrate.start.EventValidator;
+import dev.ecsmigrate.start.MigrationStarter;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 
@@ -18,12 +24,11 @@ public final class SdkDefaultsHandler implements RequestStreamHandler {
     private final MigrationHandler delegate;
 
     public SdkDefaultsHandler() {
-        RunnerConfig config = RunnerConfig.fromEnvironment(System.getenv());
-        EcsClient ecs = EcsClient.builder().endpointOverride(config.endpointOverride()).build();
-        EventBridgeClient events = EventBridgeClient.builder().endpointOverride(config.endpointOverride()).build();
-        EventValidator validator = new EventValidator(config.region(), config.accountId(), config.allowedFamilies());
-        delegate = new MigrationHandler(new MigrationRunner(config, validator, new EcsMigrationTasks(ecs, config)),
-                new EventBridgeStatusPublisher(events, config.statusEventBus()));
+        RunnerConfig config = (RunnerConfig) Configuration.read(System.getenv());
+        EcsClient ecs = EcsClient.builder().endpointOverride(config.home().endpointOverride()).build();
+        EventBridgeClient events = EventBridgeClient.builder().endpointOverride(config.home().endpointOverride()).build();
+        delegate = new MigrationHandler(new MigrationStarter(config, new EventValidator(config), new EcsMigrationTasks(ecs, config)),
+                new EventBridgeStatusPublisher(events, config.buses().status()));
     }
 
     @Override

@@ -3,9 +3,14 @@ package dev.ecsmigrate;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ecsmigrate.contract.Contract;
+import dev.ecsmigrate.contract.MigrationStatus;
+import dev.ecsmigrate.local.LocalContext;
+import dev.ecsmigrate.testing.SampleEvents;
+import dev.ecsmigrate.testing.Template;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.event.ruler.Machine;
 
 import java.io.ByteArrayInputStream;
@@ -13,8 +18,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
-import static dev.ecsmigrate.Fixtures.event;
+import static dev.ecsmigrate.testing.Fixtures.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What template.yaml promises: the handler it names loads, the rule matches exactly the trigger, and the policy is narrow. */
@@ -64,17 +70,31 @@ class TemplateTest {
         assertThat(Template.resources().path("MigrationFunctionLogGroup").path("Properties").path("RetentionInDays").isMissingNode()).isFalse();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"migration.json", "migration-with-correlation-id.json", "dry-run.json", "rejected-bad-arn.json",
-            "rejected-unknown-field.json", "rejected-family-not-allowed.json"})
-    void triggerPattern_matchesEventsOfTheTriggerType(String file) throws Exception {
-        assertThat(triggerRule().rulesForJSONEvent(new String(event(file), StandardCharsets.UTF_8))).containsExactly("trigger");
+    static Stream<SampleEvents.Sample> samples() {
+        return SampleEvents.envelopes();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"status-started.json", "rejected-wrong-detail-type.json"})
-    void triggerPattern_neverMatchesStatusOrOtherTypes(String file) throws Exception {
-        assertThat(triggerRule().rulesForJSONEvent(new String(event(file), StandardCharsets.UTF_8))).isEmpty();
+    /**
+     * The rule matches exactly the samples whose source and detail-type are the contract's trigger values:
+     * the expectation comes from the contract, the pattern from template.yaml.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void triggerPattern_matchesExactlyTheTriggerEvents(SampleEvents.Sample sample) throws Exception {
+        JsonNode event = JSON.readTree(sample.bytes());
+        boolean trigger = Contract.SOURCE.equals(event.path("source").asText())
+                && Contract.TRIGGER_DETAIL_TYPE.equals(event.path("detail-type").asText());
+
+        List<String> matched = triggerRule().rulesForJSONEvent(new String(sample.bytes(), StandardCharsets.UTF_8));
+
+        if (trigger) {
+            assertThat(matched).containsExactly("trigger");
+        } else {
+            assertThat(matched).isEmpty();
+        }
+        if (sample.kind() == SampleEvents.Kind.STATUS) {
+            assertThat(trigger).as("a status sample must not carry the trigger's source and detail-type").isFalse();
+        }
     }
 
     @Test
@@ -83,7 +103,7 @@ class TemplateTest {
             String status = """
                     {"version":"0","id":"1","detail-type":"%s","source":"ecs.migration","account":"123456789012",
                      "time":"2026-11-22T17:00:00Z","region":"us-east-1","resources":[],"detail":{"status":"%s","reason":"r"}}
-                    """.formatted(StatusPublisher.DETAIL_TYPE, outcome);
+                    """.formatted(Contract.STATUS_DETAIL_TYPE, outcome);
             assertThat(triggerRule().rulesForJSONEvent(status)).as(outcome.name()).isEmpty();
         }
     }

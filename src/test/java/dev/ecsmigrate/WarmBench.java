@@ -1,6 +1,13 @@
 package dev.ecsmigrate;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import dev.ecsmigrate.config.RunnerConfig;
+import dev.ecsmigrate.local.LocalContext;
+import dev.ecsmigrate.start.LaunchSettings;
+import dev.ecsmigrate.start.MigrationRequest;
+import dev.ecsmigrate.start.MigrationStarter;
+import dev.ecsmigrate.start.MigrationTasks;
+import dev.ecsmigrate.testing.Fixtures;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,15 +29,15 @@ public final class WarmBench {
     public static void main(String[] args) throws Exception {
         byte[] event = Files.readAllBytes(Path.of(args[0]));
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-        RunnerConfig config = RunnerConfig.fromEnvironment(Fixtures.env());
+        RunnerConfig config = Fixtures.config();
         MigrationTasks tasks = new MigrationTasks() {
-            @Override public LaunchSettings serviceSettings(String service) { throw new UnsupportedOperationException(); }
-            @Override public List<ActiveTask> activeMigrations(String family) { return List.of(); }
-            @Override public String start(MigrationRequest request, LaunchSettings settings) {
-                return "arn:aws:ecs:us-east-1:123456789012:task/migrations/0123456789abcdef";
+            @Override public ServiceLookup serviceSettings(String service) { throw new UnsupportedOperationException(); }
+            @Override public ActiveLookup activeMigrations(String family) { return new Active(List.of()); }
+            @Override public Launch start(MigrationRequest request, LaunchSettings settings) {
+                return new Started("arn:aws:ecs:us-east-1:123456789012:task/migrations/0123456789abcdef");
             }
         };
-        MigrationHandler handler = new MigrationHandler(new MigrationRunner(config, Fixtures.validator(config), tasks), (status, json) -> { });
+        MigrationHandler handler = new MigrationHandler(new MigrationStarter(config, Fixtures.validator(config), tasks), (status, json) -> { });
         // Lambda's logger writes to a pipe the runtime reads; here the line is built and dropped.
         Context context = new LocalContext(line -> { });
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -3,6 +3,7 @@ package dev.ecsmigrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ecsmigrate.testing.Script;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

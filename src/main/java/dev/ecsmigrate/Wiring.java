@@ -1,0 +1,56 @@
+package dev.ecsmigrate;
+
+import dev.ecsmigrate.aws.AwsClients;
+import dev.ecsmigrate.aws.EcsMigrationTasks;
+import dev.ecsmigrate.aws.EventBridgeStatusPublisher;
+import dev.ecsmigrate.config.BrokenConfiguration;
+import dev.ecsmigrate.config.Configuration;
+import dev.ecsmigrate.config.RunnerConfig;
+import dev.ecsmigrate.start.EventValidator;
+import dev.ecsmigrate.start.MigrationStarter;
+import dev.ecsmigrate.start.Misconfigured;
+import dev.ecsmigrate.start.Starter;
+import dev.ecsmigrate.start.StatusPublisher;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+
+import java.util.Map;
+
+/**
+ * The one place that turns the environment into working parts: it reads the configuration, builds the
+ * SDK clients once, and assembles each entry point's collaborators. Handlers only call it.
+ */
+final class Wiring {
+
+    private Wiring() {
+    }
+
+    /** The trigger handler's collaborators. */
+    record Trigger(Starter starter, StatusPublisher publisher) {
+
+        MigrationHandler handler() {
+            return new MigrationHandler(starter, publisher);
+        }
+    }
+
+    static Trigger trigger(Map<String, String> environment, AwsCredentialsProvider credentials) {
+        return switch (Configuration.read(environment)) {
+            case RunnerConfig config -> {
+                AwsClients clients = AwsClients.create(config.home(), credentials);
+                EventValidator validator = new EventValidator(config);
+                Priming.register(new Priming(config, validator));
+                yield new Trigger(new MigrationStarter(config, validator, new EcsMigrationTasks(clients.ecs(), config)),
+                        new EventBridgeStatusPublisher(clients.events(), config.buses().status()));
+            }
+            case BrokenConfiguration broken -> new Trigger(new Misconfigured(broken), publisher(broken, credentials));
+        };
+    }
+
+    /** With a broken configuration, statuses still reach the status bus where the region and the bus are known. */
+    private static StatusPublisher publisher(BrokenConfiguration broken, AwsCredentialsProvider credentials) {
+        return switch (broken.publishing()) {
+            case BrokenConfiguration.ToBus to -> new EventBridgeStatusPublisher(
+                    AwsClients.create(to.home(), credentials).events(), to.buses().status());
+            case BrokenConfiguration.Nowhere nowhere -> (status, json) -> { };
+        };
+    }
+}

@@ -1,0 +1,27 @@
+package dev.ecsmigrate.config;
+
+import java.util.Map;
+
+/**
+ * What the function's environment variables amount to: a {@link RunnerConfig} that can run migrations, or a
+ * {@link BrokenConfiguration} that names every problem, each by variable name.
+ */
+public sealed interface Configuration permits RunnerConfig, BrokenConfiguration {
+
+    /** Reads and validates the environment once. Never throws: every problem ends up in the result. */
+    static Configuration read(Map<String, String> variables) {
+        Environment env = new Environment(variables);
+        RunnerConfig.Home home = RunnerConfig.Home.read(env);
+        RunnerConfig.Buses buses = RunnerConfig.Buses.read(env);
+        RunnerConfig config = RunnerConfig.read(env, home, buses);
+        if (env.problems().isEmpty()) {
+            return config;
+        }
+        BrokenConfiguration.Publishing publishing = home != null && buses != null
+                ? new BrokenConfiguration.ToBus(home, buses)
+                : new BrokenConfiguration.Nowhere(home == null
+                        ? "the region or the endpoint is not usable, so the status is only logged"
+                        : "STATUS_EVENT_BUS is not usable, so the status is only logged");
+        return new BrokenConfiguration(env.problems(), publishing);
+    }
+}
