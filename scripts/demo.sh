@@ -61,7 +61,7 @@ queue=$(aws sqs --endpoint-url "$AWS_ENDPOINT_URL" create-queue --queue-name run
 queue_arn=$(aws sqs --endpoint-url "$AWS_ENDPOINT_URL" get-queue-attributes --queue-url "$queue" --attribute-names QueueArn --query Attributes.QueueArn --output text)
 # The same pattern as the template's rule; the queue stands in for the Lambda target.
 aws events put-rule --name migration-trigger \
-  --event-pattern '{"source":["ecs.migration"],"detail-type":["AWS ECS Migration Task"]}' >/dev/null
+  --event-pattern "{\"source\":[\"$MIGRATION_SOURCE\"],\"detail-type\":[\"$MIGRATION_TRIGGER_DETAIL_TYPE\"]}" >/dev/null
 aws events put-targets --rule migration-trigger --targets "Id=runner,Arn=$queue_arn" >/dev/null
 aws logs create-log-group --log-group-name /ecs/app
 echo "== cluster 'migrations', task definition 'app', default VPC subnet $SUBNET"

@@ -33,48 +33,44 @@ source "$here/lib/common.sh"
 put_args=()
 wait_args=()
 dry_run=false
+has_correlation_id=false
 function_name=${MIGRATION_FUNCTION_NAME:-}
 start_timeout=${MIGRATION_START_TIMEOUT:-300}
 
-while (( $# > 0 )); do
-  case "$1" in
-    --task-definition|--correlation-id|--event-bus)
-      [[ $# -ge 2 ]] || usage_error "$1 needs a value"
-      put_args+=("$1" "$2")
-      [[ "$1" == --correlation-id ]] && wait_args+=("$1" "$2")
-      shift 2 ;;
-    --dry-run) dry_run=true; put_args+=("$1"); shift ;;
-    --cluster|--timeout|--start-timeout|--interval|--container|--function-name)
-      [[ $# -ge 2 ]] || usage_error "$1 needs a value"
-      [[ "$1" == --function-name ]] && function_name=$2
-      [[ "$1" == --start-timeout ]] && start_timeout=$2
-      wait_args+=("$1" "$2")
-      shift 2 ;;
-    --no-logs|--no-stop) wait_args+=("$1"); shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) usage_error "unknown argument '$1'" ;;
-  esac
-done
+parse_args() {
+  while (( $# > 0 )); do
+    case "$1" in
+      --task-definition|--correlation-id|--event-bus)
+        [[ $# -ge 2 ]] || { usage_error "$1 needs a value"; return; }
+        put_args+=("$1" "$2")
+        if [[ "$1" == --correlation-id ]]; then
+          wait_args+=("$1" "$2")
+          has_correlation_id=true
+        fi
+        shift 2 ;;
+      --dry-run) dry_run=true; put_args+=("$1"); shift ;;
+      --cluster|--timeout|--start-timeout|--interval|--container|--function-name)
+        [[ $# -ge 2 ]] || { usage_error "$1 needs a value"; return; }
+        [[ "$1" == --function-name ]] && function_name=$2
+        [[ "$1" == --start-timeout ]] && start_timeout=$2
+        wait_args+=("$1" "$2")
+        shift 2 ;;
+      --no-logs|--no-stop) wait_args+=("$1"); shift ;;
+      -h|--help) usage; exit 0 ;;
+      *) usage_error "unknown argument '$1'"; return ;;
+    esac
+  done
+  # Every flag is checked before anything is sent, so a typo never starts a migration.
+  "$here/wait-for-migration.sh" --validate-only "${wait_args[@]}" || return 2
+}
 
-# Every flag is checked before anything is sent, so a typo never starts a migration.
-"$here/wait-for-migration.sh" --validate-only "${wait_args[@]}" || exit 2
-
-code=0
-sent=$("$here/put-migration-event.sh" "${put_args[@]}") || code=$?
-if (( code == 2 )); then
-  exit 2
-elif (( code != 0 )); then
-  printf 'result=not_started exit_code=125 task_arn=none stop_code=none correlation_id=none\n'
-  exit 125
-fi
-printf '%s\n' "$sent"
-correlation_id=$(printf '%s' "$sent" | sed -n 's/.*correlation_id=\([^ ]*\).*/\1/p')
-
-if [[ "$dry_run" == true ]]; then
+# dry_run_verdict CORRELATION_ID: with --function-name, waits for the runner's verdict on the dry run.
+dry_run_verdict() {
+  local correlation_id=$1 group since deadline line status code
   if [[ -z "$function_name" ]]; then
     log "dry run sent; nothing will start. Pass --function-name to see the runner's verdict."
     printf 'result=dry_run exit_code=0 task_arn=none stop_code=none correlation_id=%s\n' "$correlation_id"
-    exit 0
+    return 0
   fi
   group=$(runner_log_group "$function_name")
   since=$(( $(now_ms) - 60000 ))
@@ -88,16 +84,34 @@ if [[ "$dry_run" == true ]]; then
       [[ "$status" == DRY_RUN ]] && code=0
       printf 'result=%s exit_code=%s task_arn=none stop_code=none correlation_id=%s\n' \
         "$(tr '[:upper:]' '[:lower:]' <<<"$status")" "$code" "$correlation_id"
-      exit "$code"
+      return "$code"
     fi
     pause 3
   done
   log "no verdict from the runner in $group within ${start_timeout}s"
   printf 'result=not_started exit_code=125 task_arn=none stop_code=none correlation_id=%s\n' "$correlation_id"
-  exit 125
-fi
+  return 125
+}
 
-has_correlation=false
-for arg in "${wait_args[@]}"; do [[ "$arg" == --correlation-id ]] && has_correlation=true; done
-[[ "$has_correlation" == true ]] || wait_args+=(--correlation-id "$correlation_id")
-exec "$here/wait-for-migration.sh" "${wait_args[@]}"
+main() {
+  parse_args "$@" || return
+  local sent code=0 correlation_id
+  sent=$("$here/put-migration-event.sh" "${put_args[@]}") || code=$?
+  if (( code == 2 )); then
+    return 2
+  elif (( code != 0 )); then
+    printf 'result=not_started exit_code=125 task_arn=none stop_code=none correlation_id=none\n'
+    return 125
+  fi
+  printf '%s\n' "$sent"
+  correlation_id=$(sed -n 's/.*correlation_id=\([^ ]*\).*/\1/p' <<<"$sent")
+
+  if [[ "$dry_run" == true ]]; then
+    dry_run_verdict "$correlation_id"
+    return
+  fi
+  [[ "$has_correlation_id" == true ]] || wait_args+=(--correlation-id "$correlation_id")
+  exec "$here/wait-for-migration.sh" "${wait_args[@]}"
+}
+
+main "$@"

@@ -6,7 +6,7 @@ usage() {
   cat <<'USAGE'
 Usage: put-migration-event.sh --task-definition ARN|FAMILY:REVISION|FAMILY [options]
 
-Puts an "AWS ECS Migration Task" event (source ecs.migration) for the migration runner.
+Puts the runner's trigger event (source ecs.migration, detail-type "AWS ECS Migration Task").
 
   --task-definition VALUE  a full task-definition ARN, FAMILY:REVISION, or FAMILY (its latest
                            ACTIVE revision); the short forms are resolved with describe-task-definition
@@ -33,71 +33,91 @@ correlation_id=${MIGRATION_CORRELATION_ID:-}
 event_bus=${MIGRATION_EVENT_BUS:-default}
 dry_run=false
 
-while (( $# > 0 )); do
-  case "$1" in
-    --task-definition) [[ $# -ge 2 ]] || usage_error "--task-definition needs a value"; task_definition=$2; shift 2 ;;
-    --task-definition=*) task_definition=${1#*=}; shift ;;
-    --correlation-id) [[ $# -ge 2 ]] || usage_error "--correlation-id needs a value"; correlation_id=$2; shift 2 ;;
-    --correlation-id=*) correlation_id=${1#*=}; shift ;;
-    --event-bus) [[ $# -ge 2 ]] || usage_error "--event-bus needs a value"; event_bus=$2; shift 2 ;;
-    --event-bus=*) event_bus=${1#*=}; shift ;;
-    --dry-run) dry_run=true; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) usage_error "unknown argument '$1'" ;;
-  esac
-done
+parse_args() {
+  while (( $# > 0 )); do
+    case "$1" in
+      --task-definition) [[ $# -ge 2 ]] || { usage_error "--task-definition needs a value"; return; }; task_definition=$2; shift 2 ;;
+      --task-definition=*) task_definition=${1#*=}; shift ;;
+      --correlation-id) [[ $# -ge 2 ]] || { usage_error "--correlation-id needs a value"; return; }; correlation_id=$2; shift 2 ;;
+      --correlation-id=*) correlation_id=${1#*=}; shift ;;
+      --event-bus) [[ $# -ge 2 ]] || { usage_error "--event-bus needs a value"; return; }; event_bus=$2; shift 2 ;;
+      --event-bus=*) event_bus=${1#*=}; shift ;;
+      --dry-run) dry_run=true; shift ;;
+      -h|--help) usage; exit 0 ;;
+      *) usage_error "unknown argument '$1'"; return ;;
+    esac
+  done
 
-[[ -n "$task_definition" ]] || usage_error "--task-definition is required (a task-definition ARN, FAMILY:REVISION or FAMILY)"
-[[ "$task_definition" =~ ^(arn:[a-z-]+:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/)?[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$ ]] \
-  || usage_error "--task-definition must be a task-definition ARN, FAMILY:REVISION or FAMILY, got '$task_definition'"
-[[ "$event_bus" =~ ^[A-Za-z0-9._/:-]{1,1600}$ ]] \
-  || usage_error "--event-bus must be an event bus name or ARN, got '$event_bus'"
-
-if [[ -z "$correlation_id" ]]; then
-  if [[ -n "${GITHUB_RUN_ID:-}" ]]; then
-    correlation_id="gh-${GITHUB_RUN_ID}-${GITHUB_RUN_ATTEMPT:-1}"
-  else
-    correlation_id="mig-$(date -u +%Y%m%d%H%M%S)-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+  [[ -n "$task_definition" ]] \
+    || { usage_error "--task-definition is required (a task-definition ARN, FAMILY:REVISION or FAMILY)"; return; }
+  [[ "$task_definition" =~ ^(arn:[a-z-]+:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/)?[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$ ]] \
+    || { usage_error "--task-definition must be a task-definition ARN, FAMILY:REVISION or FAMILY, got '$task_definition'"; return; }
+  [[ "$event_bus" =~ ^[A-Za-z0-9._/:-]{1,1600}$ ]] \
+    || { usage_error "--event-bus must be an event bus name or ARN, got '$event_bus'"; return; }
+  if [[ -z "$correlation_id" ]]; then
+    correlation_id=$(default_correlation_id)
   fi
-fi
-[[ "$correlation_id" =~ $CORRELATION_ID_PATTERN ]] \
-  || usage_error "--correlation-id must be 1-36 characters from A-Z a-z 0-9 _ - / (the limit ECS puts on startedBy), got '$correlation_id'"
+  [[ "$correlation_id" =~ $CORRELATION_ID_PATTERN ]] \
+    || { usage_error "--correlation-id must be $CORRELATION_ID_RULE (the limit ECS puts on startedBy), got '$correlation_id'"; return; }
+}
 
-# A full ARN with a revision is used as it is; anything shorter is resolved, so the event names exactly one revision.
-if [[ ! "$task_definition" =~ ^arn:.*:[1-9][0-9]*$ ]]; then
+# default_correlation_id: one per CI run and attempt, so a re-run is a new run and a redelivery is not.
+default_correlation_id() {
+  if [[ -n "${GITHUB_RUN_ID:-}" ]]; then
+    printf 'gh-%s-%s' "$GITHUB_RUN_ID" "${GITHUB_RUN_ATTEMPT:-1}"
+  else
+    printf 'mig-%s-%s' "$(date -u +%Y%m%d%H%M%S)" "$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+  fi
+}
+
+# resolve_task_definition: a full ARN with a revision is used as it is; anything shorter is resolved,
+# so that the event names exactly one revision.
+resolve_task_definition() {
+  [[ ! "$task_definition" =~ ^arn:.*:[1-9][0-9]*$ ]] || return 0
   if ! aws_call ecs describe-task-definition --task-definition "${task_definition##*task-definition/}" \
       --query 'taskDefinition.taskDefinitionArn' --output text; then
     printf 'error: cannot resolve task definition %s: %s\n' "$task_definition" "$AWS_ERROR" >&2
     printf 'Check the family name and revision (aws ecs list-task-definitions --family-prefix NAME), and the region.\n' >&2
-    exit 1
+    return 1
   fi
   task_definition=$AWS_OUTPUT
-fi
+}
 
-detail="{\"taskdef_arn\":\"$task_definition\",\"correlation_id\":\"$correlation_id\""
-if [[ "$dry_run" == true ]]; then
-  detail+=',"dry_run":true'
-fi
-detail+='}'
-# The detail travels as a JSON string inside the entry, so its quotes are escaped once more.
-entries=$(mktemp)
-trap 'rm -f "$entries"' EXIT
-printf '[{"Source":"ecs.migration","DetailType":"AWS ECS Migration Task","EventBusName":"%s","Detail":"%s"}]\n' \
-  "$event_bus" "${detail//\"/\\\"}" >"$entries"
+# put_event: puts the trigger event; prints EventBridge's event id.
+put_event() {
+  local detail entries failed event_id error_code error_message
+  detail="{\"taskdef_arn\":\"$task_definition\",\"correlation_id\":\"$correlation_id\""
+  [[ "$dry_run" == false ]] || detail+=',"dry_run":true'
+  detail+='}'
+  # The detail travels as a JSON string inside the entry, so its quotes are escaped once more.
+  entries=$(mktemp)
+  printf '[{"Source":"%s","DetailType":"%s","EventBusName":"%s","Detail":"%s"}]\n' \
+    "$MIGRATION_SOURCE" "$MIGRATION_TRIGGER_DETAIL_TYPE" "$event_bus" "${detail//\"/\\\"}" >"$entries"
+  if ! aws_call events put-events --entries "file://$entries" \
+      --query '[FailedEntryCount, Entries[0].EventId, Entries[0].ErrorCode, Entries[0].ErrorMessage]' --output text; then
+    rm -f "$entries"
+    printf 'error: put-events failed: %s\n' "$AWS_ERROR" >&2
+    printf 'Check that the bus %s exists in this region and that you may call events:PutEvents on it.\n' "$event_bus" >&2
+    return 1
+  fi
+  rm -f "$entries"
+  IFS=$'\t' read -r failed event_id error_code error_message <<<"$AWS_OUTPUT"
+  if [[ "$failed" != 0 ]]; then
+    printf 'error: EventBridge refused the event (FailedEntryCount=%s): %s: %s\n' "$failed" "$error_code" "$error_message" >&2
+    return 1
+  fi
+  printf '%s' "$event_id"
+}
 
-if ! aws_call events put-events --entries "file://$entries" \
-    --query '[FailedEntryCount, Entries[0].EventId, Entries[0].ErrorCode, Entries[0].ErrorMessage]' --output text; then
-  printf 'error: put-events failed: %s\n' "$AWS_ERROR" >&2
-  printf 'Check that the bus %s exists in this region and that you may call events:PutEvents on it.\n' "$event_bus" >&2
-  exit 1
-fi
-IFS=$'\t' read -r failed event_id error_code error_message <<<"$AWS_OUTPUT"
-if [[ "$failed" != 0 ]]; then
-  printf 'error: EventBridge refused the event (FailedEntryCount=%s): %s: %s\n' "$failed" "$error_code" "$error_message" >&2
-  exit 1
-fi
+main() {
+  parse_args "$@" || return
+  resolve_task_definition || return 1
+  local event_id
+  event_id=$(put_event) || return 1
+  if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
+    printf 'correlation_id=%s\nevent_id=%s\ntask_definition=%s\n' "$correlation_id" "$event_id" "$task_definition" >>"$GITHUB_OUTPUT"
+  fi
+  printf 'correlation_id=%s event_id=%s task_definition=%s\n' "$correlation_id" "$event_id" "$task_definition"
+}
 
-if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
-  printf 'correlation_id=%s\nevent_id=%s\ntask_definition=%s\n' "$correlation_id" "$event_id" "$task_definition" >>"$GITHUB_OUTPUT"
-fi
-printf 'correlation_id=%s event_id=%s task_definition=%s\n' "$correlation_id" "$event_id" "$task_definition"
+main "$@"

@@ -38,6 +38,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/lib/common.sh
 source "$here/lib/common.sh"
 
+# --- settings, from flags and the environment ----------------------------------------------------
 cluster=${MIGRATION_CLUSTER:-}
 correlation_id=${MIGRATION_CORRELATION_ID:-}
 timeout=${MIGRATION_TIMEOUT:-3600}
@@ -49,42 +50,10 @@ follow_logs=true
 stop_on_exit=true
 validate_only=false
 heartbeat_every=${MIGRATION_HEARTBEAT:-60}
+region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}}
 
-while (( $# > 0 )); do
-  case "$1" in
-    --cluster|--correlation-id|--timeout|--start-timeout|--interval|--container|--function-name)
-      [[ $# -ge 2 ]] || usage_error "$1 needs a value"
-      value=$2
-      case "$1" in
-        --cluster) cluster=$value ;;
-        --correlation-id) correlation_id=$value ;;
-        --timeout) timeout=$value ;;
-        --start-timeout) start_timeout=$value ;;
-        --interval) interval=$value ;;
-        --container) container=$value ;;
-        --function-name) function_name=$value ;;
-      esac
-      shift 2 ;;
-    --no-logs) follow_logs=false; shift ;;
-    --no-stop) stop_on_exit=false; shift ;;
-    --validate-only) validate_only=true; shift ;;  # used by migrate.sh to check flags before sending
-    -h|--help) usage; exit 0 ;;
-    *) usage_error "unknown argument '$1'" ;;
-  esac
-done
-
-[[ -n "$cluster" ]] || usage_error "--cluster is required"
-[[ -n "$correlation_id" || "$validate_only" == true ]] || usage_error "--correlation-id is required"
-[[ -z "$correlation_id" || "$correlation_id" =~ $CORRELATION_ID_PATTERN ]] \
-  || usage_error "--correlation-id must be 1-36 characters from A-Z a-z 0-9 _ - /, got '$correlation_id'"
-is_positive_number "$timeout" || usage_error "--timeout must be a positive number of seconds, got '$timeout'"
-is_positive_number "$start_timeout" || usage_error "--start-timeout must be a positive number of seconds, got '$start_timeout'"
-is_positive_number "$interval" || usage_error "--interval must be a positive number of seconds, got '$interval'"
-is_positive_number "$heartbeat_every" || usage_error "MIGRATION_HEARTBEAT must be a positive number of seconds"
-[[ "$validate_only" == false ]] || exit 0
-
+# --- what has been seen of the task --------------------------------------------------------------
 started_at=$SECONDS
-since_ms=$(( $(now_ms) - 300000 ))
 task_arn=''
 task_definition=''
 last_status=''
@@ -96,15 +65,72 @@ container_rows=''
 log_group=''
 log_stream=''
 log_token=''
-region=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region 2>/dev/null || true)}}
 runner_group=''
+runner_since_ms=0
 
-elapsed() { local s=$(( SECONDS - started_at )); printf '%dm%02ds' $(( s / 60 )) $(( s % 60 )); }
+# --- how the wait ended: set once, by conclude ---------------------------------------------------
+result=''
+message=''
 
-# finish RESULT CODE MESSAGE: reports the outcome everywhere a pipeline looks, and exits.
-finish() {
-  local result=$1 code=$2 message=$3
-  trap - INT TERM
+parse_args() {
+  local value
+  while (( $# > 0 )); do
+    case "$1" in
+      --cluster|--correlation-id|--timeout|--start-timeout|--interval|--container|--function-name)
+        [[ $# -ge 2 ]] || { usage_error "$1 needs a value"; return; }
+        value=$2
+        case "$1" in
+          --cluster) cluster=$value ;;
+          --correlation-id) correlation_id=$value ;;
+          --timeout) timeout=$value ;;
+          --start-timeout) start_timeout=$value ;;
+          --interval) interval=$value ;;
+          --container) container=$value ;;
+          --function-name) function_name=$value ;;
+        esac
+        shift 2 ;;
+      --no-logs) follow_logs=false; shift ;;
+      --no-stop) stop_on_exit=false; shift ;;
+      --validate-only) validate_only=true; shift ;;  # used by migrate.sh to check flags before sending
+      -h|--help) usage; exit 0 ;;
+      *) usage_error "unknown argument '$1'"; return ;;
+    esac
+  done
+
+  [[ -n "$cluster" ]] || { usage_error "--cluster is required"; return; }
+  [[ -n "$correlation_id" || "$validate_only" == true ]] || { usage_error "--correlation-id is required"; return; }
+  [[ -z "$correlation_id" || "$correlation_id" =~ $CORRELATION_ID_PATTERN ]] \
+    || { usage_error "--correlation-id must be $CORRELATION_ID_RULE, got '$correlation_id'"; return; }
+  is_positive_number "$timeout" || { usage_error "--timeout must be a positive number of seconds, got '$timeout'"; return; }
+  is_positive_number "$start_timeout" \
+    || { usage_error "--start-timeout must be a positive number of seconds, got '$start_timeout'"; return; }
+  is_positive_number "$interval" || { usage_error "--interval must be a positive number of seconds, got '$interval'"; return; }
+  is_positive_number "$heartbeat_every" || { usage_error "MIGRATION_HEARTBEAT must be a positive number of seconds"; return; }
+}
+
+# conclude RESULT MESSAGE: records how the wait ended. Every path that ends the wait comes through here.
+conclude() {
+  result=$1
+  message=$2
+}
+
+concluded() { [[ -n "$result" ]]; }
+
+# exit_code: the one place that turns the outcome into the exit code (contract section 3).
+exit_code() {
+  case "$result" in
+    succeeded) printf '0' ;;
+    failed) printf '%s' "$exit_code" ;;
+    timeout) printf '124' ;;
+    interrupted) printf '130' ;;
+    *) printf '125' ;;  # not_started, error
+  esac
+}
+
+# report: tells the outcome everywhere a pipeline looks; the result line is always the last line.
+report() {
+  local code
+  code=$(exit_code)
   if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
     printf 'task_arn=%s\nexit_code=%s\nresult=%s\ncorrelation_id=%s\n' "$task_arn" "$code" "$result" "$correlation_id" >>"$GITHUB_OUTPUT"
   fi
@@ -116,14 +142,21 @@ finish() {
     } >>"$GITHUB_STEP_SUMMARY"
   fi
   if [[ "$code" != 0 && -n "${GITHUB_ACTIONS:-}" ]]; then
-    local annotation=${message//%/%25}
-    printf '::error title=Migration %s::%s\n' "$result" "$annotation"
+    printf '::error title=Migration %s::%s\n' "$result" "${message//%/%25}"
   fi
   log "$message"
   printf 'result=%s exit_code=%s task_arn=%s stop_code=%s correlation_id=%s\n' \
     "$result" "$code" "${task_arn:-none}" "${stop_code:-none}" "$correlation_id"
-  exit "$code"
 }
+
+# finish: reports and ends the program with the outcome's exit code. The only exit after the flags are read.
+finish() {
+  trap - INT TERM
+  report
+  exit "$(exit_code)"
+}
+
+elapsed() { local s=$(( SECONDS - started_at )); printf '%dm%02ds' $(( s / 60 )) $(( s % 60 )); }
 
 stop_task() {
   local why=$1
@@ -146,11 +179,12 @@ on_signal() {
   log "interrupted; the CI job was probably cancelled"
   [[ -n "$task_arn" ]] || find_task || true
   stop_task "interrupted"
-  finish interrupted 130 "interrupted while waiting for migration $correlation_id"
+  conclude interrupted "interrupted while waiting for migration $correlation_id"
+  finish
 }
-trap on_signal INT TERM
 
-# find_task: sets task_arn to the task started by this correlation id, whether running or already stopped.
+# find_task: sets task_arn to the task started by this correlation id, whether running or already
+# stopped. Returns 1 while there is none; concludes when the cluster does not exist.
 find_task() {
   local desired
   for desired in RUNNING STOPPED; do
@@ -161,7 +195,8 @@ find_task() {
         return 0
       fi
     elif [[ "$AWS_ERROR" =~ ClusterNotFound ]]; then
-      finish not_started 125 "cluster $cluster was not found: check --cluster and the region"
+      conclude not_started "cluster $cluster was not found: check --cluster and the region"
+      return 1
     else
       warn "list-tasks failed: $AWS_ERROR"
     fi
@@ -169,39 +204,61 @@ find_task() {
   return 1
 }
 
-# check_runner: with --function-name, reads the runner's status for this run, and ends the wait early
-# when the runner says no task will come.
+# check_runner: with --function-name, reads the runner's status for this run. Returns 1, having
+# concluded, when the runner says that no task will come.
 check_runner() {
   [[ -n "$function_name" ]] || return 0
   [[ -n "$runner_group" ]] || runner_group=$(runner_log_group "$function_name")
   local line status reason other
-  line=$(runner_status "$runner_group" "$correlation_id" "$since_ms")
+  line=$(runner_status "$runner_group" "$correlation_id" "$runner_since_ms")
   [[ -n "$line" ]] || return 0
   status=$(json_field "$line" status)
   reason=$(json_field "$line" reason)
   [[ -n "$container" ]] || container=$(json_field "$line" container)
   case "$status" in
     REJECTED|FAILED)
-      finish not_started 125 "the runner reported $status for $correlation_id: $reason" ;;
+      conclude not_started "the runner reported $status for $correlation_id: $reason" ;;
     ALREADY_RUNNING)
       other=$(json_field "$line" task_arn)
       [[ "$(json_field "$line" started_by)" == "$correlation_id" ]] && return 0
-      finish not_started 125 "the runner reported ALREADY_RUNNING: $reason (running task: $other)" ;;
+      conclude not_started "the runner reported ALREADY_RUNNING: $reason (running task: $other)" ;;
     DRY_RUN)
-      finish not_started 125 "the runner reported DRY_RUN: $reason" ;;
+      conclude not_started "the runner reported DRY_RUN: $reason" ;;
+    *) return 0 ;;
   esac
+  return 1
 }
 
 explain_missing_task() {
   local why="no task with startedBy=$correlation_id appeared on cluster $cluster within ${start_timeout}s"
   if [[ -n "$function_name" ]]; then
-    check_runner
+    check_runner || return 0
     why+="; the runner's log group $runner_group has no status for it yet. Check the rule's target and"
     why+=" the function's dead-letter queue (template output DeadLetterQueueUrl)"
   else
     why+=". Was the event sent to the right bus and region? Pass --function-name to see the runner's status"
   fi
-  finish not_started 125 "$why"
+  conclude not_started "$why"
+}
+
+# await_task: polls until the run's task appears. Returns 1, having concluded, when it does not.
+await_task() {
+  local last_heartbeat=$SECONDS
+  log "waiting for migration $correlation_id on cluster $cluster (timeout ${timeout}s, start timeout ${start_timeout}s)"
+  until find_task; do
+    concluded && return 1
+    check_runner || return 1
+    if (( SECONDS - started_at >= start_timeout )); then
+      explain_missing_task
+      return 1
+    fi
+    if (( SECONDS - last_heartbeat >= heartbeat_every )); then
+      log "still waiting for the task to appear ($(elapsed))"
+      last_heartbeat=$SECONDS
+    fi
+    pause "$interval"
+  done
+  log "found task $task_arn"
 }
 
 # describe: reads the task's state into last_status, stop_code, task_definition, stopped_reason and
@@ -237,19 +294,22 @@ container_state() {
 }
 
 # choose_container: the migration container is the named one, else the only essential container.
+# Returns 1, having concluded, when it cannot tell.
 choose_container() {
   [[ -z "$container" ]] || return 0
+  local essentials
   # shellcheck disable=SC2016 # the backticks are a JMESPath literal
-  if aws_call ecs describe-task-definition --task-definition "$task_definition" \
+  if ! aws_call ecs describe-task-definition --task-definition "$task_definition" \
       --query 'taskDefinition.containerDefinitions[?essential!=`false`].name' --output text; then
-    read -r -a essentials <<<"$AWS_OUTPUT"
-    if (( ${#essentials[@]} == 1 )); then
-      container=${essentials[0]}
-      return 0
-    fi
-    finish error 125 "the task definition has ${#essentials[@]} essential containers (${essentials[*]}); name the migration container with --container (the task was left running)"
+    conclude error "cannot read task definition $task_definition to find the migration container: $AWS_ERROR; name it with --container"
+    return 1
   fi
-  finish error 125 "cannot read task definition $task_definition to find the migration container: $AWS_ERROR; name it with --container"
+  read -r -a essentials <<<"$AWS_OUTPUT"
+  if (( ${#essentials[@]} != 1 )); then
+    conclude error "the task definition has ${#essentials[@]} essential containers (${essentials[*]}); name the migration container with --container (the task was left running)"
+    return 1
+  fi
+  container=${essentials[0]}
 }
 
 setup_logs() {
@@ -293,18 +353,17 @@ pump_logs() {
   lines=''
   [[ "$AWS_OUTPUT" == *$'\n'* ]] && lines=${AWS_OUTPUT#*$'\n'}
   [[ "$token" != None && -n "$token" ]] && log_token=$token
-  if [[ -n "$lines" ]]; then
-    printf '%s\n' "$lines" | sed "s/^/  [$container] /"
-    return 0
-  fi
-  return 1
+  [[ -n "$lines" ]] || return 1
+  local line
+  while IFS= read -r line; do
+    printf '  [%s] %s\n' "$container" "$line"
+  done <<<"$lines"
 }
 
+# drain_logs: CloudWatch can lag the container by a few seconds; reads until two empty reads in a row.
 drain_logs() {
   [[ "$follow_logs" == true ]] || return 0
-  local rounds=0
-  # CloudWatch can lag the container by a few seconds; keep reading until two empty reads in a row.
-  local empty=0
+  local rounds=0 empty=0
   while (( rounds < 30 && empty < 2 )); do
     if pump_logs; then empty=0; else empty=$(( empty + 1 )); (( empty < 2 )) && pause 1; fi
     rounds=$(( rounds + 1 ))
@@ -313,76 +372,76 @@ drain_logs() {
 
 console_link() {
   [[ -n "$region" ]] || return 0
-  local task_id=${task_arn##*/}
-  log "console: https://${region}.console.aws.amazon.com/ecs/v2/clusters/${cluster}/tasks/${task_id}/logs?region=${region}"
+  log "console: https://${region}.console.aws.amazon.com/ecs/v2/clusters/${cluster}/tasks/${task_arn##*/}/logs?region=${region}"
 }
 
-# --- find the task ---------------------------------------------------------------------------
-log "waiting for migration $correlation_id on cluster $cluster (timeout ${timeout}s, start timeout ${start_timeout}s)"
-last_heartbeat=$SECONDS
-until find_task; do
-  check_runner
-  if (( SECONDS - started_at >= start_timeout )); then
-    explain_missing_task
-  fi
-  if (( SECONDS - last_heartbeat >= heartbeat_every )); then
-    log "still waiting for the task to appear ($(elapsed))"
-    last_heartbeat=$SECONDS
-  fi
-  pause "$interval"
-done
-log "found task $task_arn"
-
-# --- follow it -------------------------------------------------------------------------------
-previous=''
-last_heartbeat=$SECONDS
-logs_ready=false
-describe_failures=0
-while :; do
-  if ! describe; then
-    describe_failures=$(( describe_failures + 1 ))
-    if (( describe_failures >= 5 )); then
-      finish error 125 "cannot read the state of task $task_arn (5 tries in a row): ${AWS_ERROR:-the task is no longer listed}; check the ecs:DescribeTasks permission and the region"
+# follow_task: polls the task to STOPPED, streaming its logs. Returns 1, having concluded, when the
+# wait times out or the task cannot be followed.
+follow_task() {
+  local previous='' last_heartbeat=$SECONDS logs_ready=false describe_failures=0
+  while :; do
+    if ! describe; then
+      describe_failures=$(( describe_failures + 1 ))
+      if (( describe_failures >= 5 )); then
+        conclude error "cannot read the state of task $task_arn (5 tries in a row): ${AWS_ERROR:-the task is no longer listed}; check the ecs:DescribeTasks permission and the region"
+        return 1
+      fi
+    else
+      describe_failures=0
+      if [[ "$logs_ready" == false && -n "$task_definition" ]]; then
+        check_runner || return 1
+        choose_container || return 1
+        setup_logs
+        logs_ready=true
+      fi
+      if [[ "$last_status" != "$previous" ]]; then
+        log "${previous:-(new)} -> $last_status"
+        previous=$last_status
+        last_heartbeat=$SECONDS
+      fi
+      pump_logs || true
+      [[ "$last_status" != STOPPED ]] || return 0
     fi
-  else
-    describe_failures=0
-    if [[ "$logs_ready" == false && -n "$task_definition" ]]; then
-      check_runner
-      choose_container
-      setup_logs
-      logs_ready=true
+    if (( SECONDS - started_at >= timeout )); then
+      pump_logs || true
+      stop_task "timed out after ${timeout}s"
+      conclude timeout "timed out after ${timeout}s waiting for migration $correlation_id (last status ${last_status:-unknown})"
+      return 1
     fi
-    if [[ "$last_status" != "$previous" ]]; then
-      log "${previous:-(new)} -> $last_status"
-      previous=$last_status
+    if (( SECONDS - last_heartbeat >= heartbeat_every )); then
+      log "still $last_status ($(elapsed))"
       last_heartbeat=$SECONDS
     fi
-    pump_logs || true
-    [[ "$last_status" != STOPPED ]] || break
-  fi
-  if (( SECONDS - started_at >= timeout )); then
-    pump_logs || true
-    stop_task "timed out after ${timeout}s"
-    finish timeout 124 "timed out after ${timeout}s waiting for migration $correlation_id (last status ${last_status:-unknown})"
-  fi
-  if (( SECONDS - last_heartbeat >= heartbeat_every )); then
-    log "still $last_status ($(elapsed))"
-    last_heartbeat=$SECONDS
-  fi
-  pause "$interval"
-done
+    pause "$interval"
+  done
+}
 
-# --- judge it --------------------------------------------------------------------------------
-drain_logs
-console_link
-container_state
-if [[ "$stop_code" == TaskFailedToStart ]]; then
-  finish not_started 125 "the task failed to start: ${container_reason:-$stopped_reason}${container_reason:+ ($stopped_reason)}"
-fi
-if [[ -z "$exit_code" ]]; then
-  finish not_started 125 "container $container stopped without an exit code (stop code ${stop_code:-none}: ${container_reason:-$stopped_reason})"
-fi
-if [[ "$exit_code" == 0 ]]; then
-  finish succeeded 0 "migration $correlation_id succeeded: container $container exited 0 after $(elapsed)"
-fi
-finish failed "$exit_code" "migration $correlation_id failed: container $container exited $exit_code${container_reason:+ ($container_reason)}; stop code ${stop_code:-none}: ${stopped_reason:-no reason given}"
+# judge_task: what the stopped task means (contract section 3).
+judge_task() {
+  drain_logs
+  console_link
+  container_state
+  if [[ "$stop_code" == TaskFailedToStart ]]; then
+    conclude not_started "the task failed to start: ${container_reason:-$stopped_reason}${container_reason:+ ($stopped_reason)}"
+  elif [[ -z "$exit_code" ]]; then
+    conclude not_started "container $container stopped without an exit code (stop code ${stop_code:-none}: ${container_reason:-$stopped_reason})"
+  elif [[ "$exit_code" == 0 ]]; then
+    conclude succeeded "migration $correlation_id succeeded: container $container exited 0 after $(elapsed)"
+  else
+    conclude failed "migration $correlation_id failed: container $container exited $exit_code${container_reason:+ ($container_reason)}; stop code ${stop_code:-none}: ${stopped_reason:-no reason given}"
+  fi
+}
+
+main() {
+  parse_args "$@" || return
+  [[ "$validate_only" == false ]] || return 0
+  [[ -n "$region" ]] || region=$(aws configure get region 2>/dev/null || true)
+  runner_since_ms=$(( $(now_ms) - 300000 ))
+  trap on_signal INT TERM
+  if await_task && follow_task; then
+    judge_task
+  fi
+  finish
+}
+
+main "$@"

@@ -2,19 +2,19 @@
 # Shared by the pipeline scripts: logging, AWS calls that survive throttling, and the runner's status.
 # Needs bash 4+ and the aws CLI (v1 or v2). jq is never required.
 
-# The correlation id's rule comes from ECS: startedBy allows 1-36 of these characters.
-# shellcheck disable=SC2034 # used by the scripts that source this file
-readonly CORRELATION_ID_PATTERN='^[A-Za-z0-9_/-]{1,36}$'
+# shellcheck source=scripts/lib/contract.sh
+source "${BASH_SOURCE[0]%/*}/contract.sh"
 
 now_utc() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 now_ms() { printf '%s000' "$(date +%s)"; }
 log() { printf '%s  %s\n' "$(now_utc)" "$*"; }
 warn() { printf '%s  warning: %s\n' "$(now_utc)" "$*" >&2; }
 
-# usage_error MESSAGE: exits 2 with the message and a pointer to --help, before anything is sent.
+# usage_error MESSAGE: prints the message and a pointer to --help, and returns 2 for the caller to pass on.
+# Nothing has been sent when it is called.
 usage_error() {
   printf '%s: %s\nRun %s --help for usage.\n' "${0##*/}" "$1" "${0##*/}" >&2
-  exit 2
+  return 2
 }
 
 is_positive_number() { [[ "$1" =~ ^[0-9]+$ ]] && (( 10#$1 > 0 )); }
