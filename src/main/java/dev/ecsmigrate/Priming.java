@@ -58,7 +58,7 @@ final class Priming implements Resource {
     int prime() {
         String family = config.allowedFamilies().iterator().next();
         String region = config.home().region();
-        String arn = "arn:aws:ecs:" + region + ":" + config.accountId() + ":task-definition/" + family + ":1";
+        String arn = "arn:" + config.home().partition() + ":ecs:" + region + ":" + config.accountId() + ":task-definition/" + family + ":1";
         byte[] event = ("{\"version\":\"0\",\"id\":\"priming\",\"detail-type\":\"" + Contract.TRIGGER_DETAIL_TYPE
                 + "\",\"source\":\"" + Contract.SOURCE + "\",\"account\":\"" + config.accountId() + "\",\"region\":\""
                 + region + "\",\"resources\":[],\"detail\":{\"taskdef_arn\":\"" + arn

@@ -94,9 +94,11 @@ public final class AwsClients implements AutoCloseable {
                 .overrideConfiguration(overrides.build());
         var events = EventBridgeClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
                 .overrideConfiguration(overrides.build());
-        if (home.endpointOverride() != null) {
-            ecs.endpointOverride(home.endpointOverride());
-            events.endpointOverride(home.endpointOverride());
+        if (home.endpointFor("ECS") != null) {
+            ecs.endpointOverride(home.endpointFor("ECS"));
+        }
+        if (home.endpointFor("EVENTBRIDGE") != null) {
+            events.endpointOverride(home.endpointFor("EVENTBRIDGE"));
         }
         return new AwsClients(http, ecs.build(), events.build());
     }

@@ -132,7 +132,7 @@ public final class EcsMigrationTasks implements MigrationTasks {
                 .clientToken(request.correlationId())
                 .group(Contract.taskGroup(request.taskDefinition().family()))
                 .tags(Tag.builder().key(Contract.CORRELATION_ID_TAG).value(request.correlationId()).build(),
-                        Tag.builder().key(Contract.EVENT_ID_TAG).value(request.eventId() == null ? "none" : request.eventId()).build())
+                        Tag.builder().key(Contract.EVENT_ID_TAG).value(tagValue(request.eventId())).build())
                 .networkConfiguration(NetworkConfiguration.builder().awsvpcConfiguration(AwsVpcConfiguration.builder()
                         .subnets(settings.subnets())
                         .securityGroups(settings.securityGroups())
@@ -157,6 +157,20 @@ public final class EcsMigrationTasks implements MigrationTasks {
                     .build()).build());
         }
         return builder.build();
+    }
+
+    /**
+     * A value ECS accepts as a tag value: at most 256 characters, from letters, digits, spaces and + - = . _ : / @.
+     * Event ids from EventBridge are UUIDs; an id from elsewhere is made to fit rather than fail the start.
+     */
+    static String tagValue(String value) {
+        if (value == null || value.isEmpty()) {
+            return "none";
+        }
+        StringBuilder fitted = new StringBuilder();
+        value.codePoints().limit(256).forEach(c -> fitted.appendCodePoint(
+                Character.isLetterOrDigit(c) || c == ' ' || "+-=._:/@".indexOf(c) >= 0 ? c : '_'));
+        return fitted.toString();
     }
 
     /** Failures that a later attempt can get past: no capacity now, or an agent reconnecting. */

@@ -5,12 +5,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The function's environment variables, read with one set of rules, and the problems found in them. */
 final class Environment {
 
     private final Map<String, String> variables;
     private final List<String> problems = new ArrayList<>();
+    private final Set<String> names = new TreeSet<>();
 
     Environment(Map<String, String> variables) {
         this.variables = Map.copyOf(variables);
@@ -18,6 +21,7 @@ final class Environment {
 
     /** The stripped value, or null when the variable is unset or blank. */
     String value(String name) {
+        names.add(name);
         String value = variables.get(name);
         return value == null || value.isBlank() ? null : value.strip();
     }
@@ -43,5 +47,10 @@ final class Environment {
 
     List<String> problems() {
         return List.copyOf(problems);
+    }
+
+    /** Every variable read so far. */
+    Set<String> names() {
+        return Set.copyOf(names);
     }
 }

@@ -24,6 +24,15 @@ public record MigrationStatus(
     /** The status values; users build alarms on these names. */
     public enum Outcome { STARTED, ALREADY_RUNNING, REJECTED, DRY_RUN, FAILED }
 
+    /**
+     * The longest reason a status carries. With {@link #MAX_FIELD}, it keeps every status far inside
+     * EventBridge's 256 KB entry, whatever an event echoes into it: even if every character were escaped
+     * to six bytes, a status stays under 20 KB.
+     */
+    public static final int MAX_REASON = 1000;
+    /** The longest value of any other field; ECS ARNs and the contract's ids are much shorter. */
+    public static final int MAX_FIELD = 300;
+
     public MigrationStatus {
         if (status == null) {
             throw new IllegalArgumentException("status is required");
@@ -31,6 +40,45 @@ public record MigrationStatus(
         if (status != Outcome.STARTED && (reason == null || reason.isBlank())) {
             throw new IllegalArgumentException("reason is required for status " + status);
         }
+        reason = bounded(reason, MAX_REASON);
+        correlationId = bounded(correlationId, MAX_FIELD);
+        eventId = bounded(eventId, MAX_FIELD);
+        cluster = bounded(cluster, MAX_FIELD);
+        taskDefinition = bounded(taskDefinition, MAX_FIELD);
+        taskArn = bounded(taskArn, MAX_FIELD);
+        startedBy = bounded(startedBy, MAX_FIELD);
+        container = bounded(container, MAX_FIELD);
+    }
+
+    /**
+     * The value fit to travel: cut to at most {@code max} characters (ending in "...") without splitting a
+     * character, and with any unpaired surrogate, which UTF-8 cannot carry, replaced by U+FFFD.
+     */
+    static String bounded(String value, int max) {
+        if (value == null) {
+            return null;
+        }
+        String text = value;
+        if (text.length() > max) {
+            int end = max - 3;
+            if (Character.isHighSurrogate(text.charAt(end - 1))) {
+                end--;
+            }
+            text = text.substring(0, end) + "...";
+        }
+        StringBuilder clean = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
+                    : !Character.isLowSurrogate(c) || i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
+            if (!paired && clean == null) {
+                clean = new StringBuilder(text.substring(0, i));
+            }
+            if (clean != null) {
+                clean.append(paired ? c : '\uFFFD');
+            }
+        }
+        return clean == null ? text : clean.toString();
     }
 
     /** The status as one line of JSON with the contract's field names. */

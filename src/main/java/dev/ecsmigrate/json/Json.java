@@ -2,15 +2,17 @@ package dev.ecsmigrate.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +23,11 @@ import java.util.Map;
  * status per event; data binding would add 1.7 MB to the artifact and reflective setup to the cold path.
  *
  * <p>A parsed value is a {@code Map<String, Object>} (keys in order), a {@code List<Object>}, a
- * {@code String}, a {@code BigDecimal}, a {@code Boolean}, or {@link #NULL}.
+ * {@code String}, a {@link Number}, a {@code Boolean}, or {@link #NULL}.
+ *
+ * <p>The input is untrusted. Numbers keep their text and are never converted, so that {@code 1e999999999}
+ * costs nothing, wherever it stands; depth, string and number lengths are bounded; a repeated field
+ * name is an error rather than a silent choice of one value.
  */
 public final class Json {
 
@@ -33,8 +39,22 @@ public final class Json {
         }
     };
 
+    /** A JSON number, as written: its value is never computed. */
+    public record Number(String text) {
+    }
+
+    /** The largest event EventBridge or an asynchronous Lambda invocation carries: 1 MB. */
+    private static final int MAX_DOCUMENT = 1024 * 1024;
+
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(256 * 1024).build())
+            // As deep and as long as an EventBridge event or a Lambda payload can be, and no more.
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(1000)
+                    .maxStringLength(MAX_DOCUMENT)
+                    .maxNumberLength(1000)
+                    .maxDocumentLength(MAX_DOCUMENT)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private Json() {
@@ -43,7 +63,7 @@ public final class Json {
     /**
      * Parses one JSON document; empty input gives Java null.
      *
-     * @throws JsonProcessingException with Jackson's message when the text is not JSON
+     * @throws JsonProcessingException with a message that says why, whenever the bytes are not one JSON document
      */
     public static Object parse(byte[] text) throws JsonProcessingException {
         try (JsonParser parser = FACTORY.createParser(text)) {
@@ -53,18 +73,20 @@ public final class Json {
             }
             Object value = read(parser, first);
             if (parser.nextToken() != null) {
-                throw new com.fasterxml.jackson.core.JsonParseException(parser, "more than one JSON value in the event");
+                throw new JsonParseException(parser, "more than one JSON value in the event");
             }
             return value;
         } catch (JsonProcessingException e) {
             throw e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            // Jackson reports some malformed input (bad UTF-8, an unreadable number) with other exceptions;
+            // for untrusted bytes they all mean the same thing.
+            throw new JsonParseException(null, String.valueOf(e.getMessage()), e);
         }
     }
 
     public static Object parse(String text) throws JsonProcessingException {
-        return parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return parse(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Object read(JsonParser parser, JsonToken token) throws IOException {
@@ -85,11 +107,11 @@ public final class Json {
                 yield array;
             }
             case VALUE_STRING -> parser.getText();
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new Number(parser.getText());
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
             case VALUE_NULL -> NULL;
-            default -> throw new com.fasterxml.jackson.core.JsonParseException(parser, "unexpected token " + token);
+            default -> throw new JsonParseException(parser, "unexpected token " + token);
         };
     }
 
@@ -122,18 +144,21 @@ public final class Json {
                 generator.writeEndArray();
             }
             case String text -> generator.writeString(text);
-            case BigDecimal number -> generator.writeNumber(number);
+            case Number number -> generator.writeNumber(number.text());
             case Boolean flag -> generator.writeBoolean(flag);
             default -> generator.writeNull();
         }
     }
 
-    /** Words for a value in an error message: "the string 'x'", "the number 42", "an object {...}", "nothing". */
+    /**
+     * Words for a value in an error message, never longer than a line: "the string 'x'", "the number 42",
+     * "an object {...}", "nothing".
+     */
     public static String describe(Object value) {
         return switch (value) {
             case null -> "nothing";
-            case String text -> "the string '" + text + "'";
-            case BigDecimal number -> "the number " + number.toPlainString();
+            case String text -> "the string '" + shorten(text) + "'";
+            case Number number -> "the number " + shorten(number.text());
             case Boolean flag -> "the boolean " + flag;
             case Map<?, ?> object -> "an object " + shorten(write(object));
             case List<?> array -> "an array " + shorten(write(array));
@@ -141,7 +166,12 @@ public final class Json {
         };
     }
 
-    private static String shorten(String json) {
-        return json.length() > 80 ? json.substring(0, 77) + "..." : json;
+    /** The text as it stands when short, else its first 77 characters and "...", never splitting a character. */
+    public static String shorten(String text) {
+        if (text.length() <= 80) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(76)) ? 76 : 77;
+        return text.substring(0, end) + "...";
     }
 }

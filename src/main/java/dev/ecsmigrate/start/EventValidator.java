@@ -21,11 +21,13 @@ public final class EventValidator {
 
     private static final Set<String> DETAIL_FIELDS = Set.of("taskdef_arn", "correlation_id", "dry_run");
 
+    private final String partition;
     private final String region;
     private final String accountId;
     private final Set<String> allowedFamilies;
 
     public EventValidator(RunnerConfig config) {
+        this.partition = config.home().partition();
         this.region = config.home().region();
         this.accountId = config.accountId();
         this.allowedFamilies = config.allowedFamilies();
@@ -112,11 +114,13 @@ public final class EventValidator {
         List<String> unknown = new ArrayList<>();
         for (Object name : detail.keySet()) {
             if (!DETAIL_FIELDS.contains(name)) {
-                unknown.add("'" + name + "'");
+                unknown.add("'" + Json.shorten(String.valueOf(name)) + "'");
             }
         }
         if (!unknown.isEmpty()) {
-            return "detail has unknown field" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+            String named = unknown.size() <= 5 ? String.join(", ", unknown)
+                    : String.join(", ", unknown.subList(0, 5)) + " and " + (unknown.size() - 5) + " more";
+            return "detail has unknown field" + (unknown.size() > 1 ? "s " : " ") + named
                     + ": the fields allowed are taskdef_arn, correlation_id and dry_run";
         }
         Object arn = detail.get("taskdef_arn");
@@ -145,6 +149,10 @@ public final class EventValidator {
     }
 
     private String ownershipProblem(TaskDefinitionArn arn) {
+        if (!arn.partition().equals(partition)) {
+            return "detail.taskdef_arn must be in the function's partition " + partition + ", got partition " + arn.partition()
+                    + ": send the event to a runner deployed in that partition";
+        }
         if (!arn.region().equals(region)) {
             return "detail.taskdef_arn must be in the function's region " + region + ", got region " + arn.region()
                     + ": send the event to the runner deployed in " + arn.region();
@@ -165,6 +173,6 @@ public final class EventValidator {
     }
 
     private static String quote(String value) {
-        return value == null ? "nothing" : "'" + value + "'";
+        return value == null ? "nothing" : "'" + Json.shorten(value) + "'";
     }
 }

@@ -72,7 +72,7 @@ class RunnerConfigTest {
                 .contains("SUBNETS must hold subnet ids such as subnet-0abc1234, got 'subnet-xyz'")
                 .contains("SECURITY_GROUPS must hold security-group ids such as sg-0abc1234, got 'default'")
                 .contains("ASSIGN_PUBLIC_IP must be ENABLED or DISABLED, got 'YES'")
-                .contains("LAUNCH_TYPE must be FARGATE, EC2 or EXTERNAL, got 'LAMBDA'")
+                .contains("LAUNCH_TYPE must be FARGATE, EC2 or MANAGED_INSTANCES, got 'LAMBDA'")
                 .contains("MIGRATION_COMMAND must be a JSON array of strings")
                 .contains("ALLOWED_FAMILIES is not set");
     }
@@ -119,7 +119,7 @@ class RunnerConfigTest {
         assertThat(config.home().endpointOverride()).hasToString("http://127.0.0.1:5000");
 
         assertThat(broken(with(env(), "AWS_ENDPOINT_URL", "127.0.0.1")).reason())
-                .contains("AWS_ENDPOINT_URL must be an absolute URL");
+                .contains("AWS_ENDPOINT_URL must be an http or https URL with a host");
     }
 
     @Test
@@ -134,5 +134,36 @@ class RunnerConfigTest {
         assertThatThrownBy(() -> config.network().subnets().add("subnet-1")).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> config.override().command().clear()).isInstanceOf(UnsupportedOperationException.class);
         assertThat(List.copyOf(config.allowedFamilies())).hasSize(2);
+    }
+
+    @Test
+    void read_whenServiceEndpointGiven_itWinsForThatServiceOnly() {
+        RunnerConfig config = config(with(with(env(), "AWS_ENDPOINT_URL", "http://127.0.0.1:5000"), "AWS_ENDPOINT_URL_ECS", "http://127.0.0.1:6000"));
+
+        assertThat(config.home().endpointFor("ECS")).hasToString("http://127.0.0.1:6000");
+        assertThat(config.home().endpointFor("EVENTBRIDGE")).hasToString("http://127.0.0.1:5000");
+    }
+
+    @Test
+    void home_knowsItsPartitionFromTheRegion() {
+        assertThat(new RunnerConfig.Home("us-east-1", null).partition()).isEqualTo("aws");
+        assertThat(new RunnerConfig.Home("cn-north-1", null).partition()).isEqualTo("aws-cn");
+        assertThat(new RunnerConfig.Home("us-gov-west-1", null).partition()).isEqualTo("aws-us-gov");
+        assertThat(new RunnerConfig.Home("eusc-de-east-1", null).partition()).isEqualTo("aws-eusc");
+    }
+
+    @Test
+    void read_whenStatusBusIsAnArnOfTheFunctionsOwn_keepsIt() {
+        String arn = "arn:aws:events:us-east-1:123456789012:event-bus/migrations";
+
+        assertThat(config(with(env(), "STATUS_EVENT_BUS", arn)).buses().status()).isEqualTo(arn);
+    }
+
+    @Test
+    void variables_nameEveryVariableTheFunctionReads() {
+        assertThat(Configuration.variables()).containsExactlyInAnyOrder("ACCOUNT_ID", "ALLOWED_FAMILIES", "ASSIGN_PUBLIC_IP", "AWS_ENDPOINT_URL",
+                "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_ECS", "AWS_ENDPOINT_URL_EVENTBRIDGE", "AWS_REGION", "AWS_USE_DUALSTACK_ENDPOINT",
+                "AWS_USE_FIPS_ENDPOINT", "CLUSTER", "CONTAINER_NAME", "LAUNCH_TYPE", "MIGRATION_COMMAND", "NETWORK_FROM_SERVICE",
+                "PLATFORM_VERSION", "SECURITY_GROUPS", "STATUS_EVENT_BUS", "SUBNETS");
     }
 }

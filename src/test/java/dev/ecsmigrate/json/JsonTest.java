@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +16,7 @@ class JsonTest {
     void parse_buildsOrderedMapsListsAndScalars() throws Exception {
         Object value = Json.parse("{\"b\":[1,2.5,\"x\",true,null],\"a\":{\"c\":false}}");
 
-        assertThat(value).isEqualTo(Map.of("b", List.of(new BigDecimal("1"), new BigDecimal("2.5"), "x", true, Json.NULL),
+        assertThat(value).isEqualTo(Map.of("b", List.of(new Json.Number("1"), new Json.Number("2.5"), "x", true, Json.NULL),
                 "a", Map.of("c", false)));
         assertThat(new java.util.ArrayList<Object>(((Map<?, ?>) value).keySet())).containsExactly("b", "a");
     }
@@ -34,8 +33,47 @@ class JsonTest {
     }
 
     @Test
-    void parse_whenNestedTooDeep_refuses() {
-        assertThatThrownBy(() -> Json.parse("[".repeat(100) + "]".repeat(100))).isInstanceOf(JsonProcessingException.class);
+    void parse_whenNestedDeeperThanEventBridgeAllows_refuses() throws Exception {
+        assertThat(Json.parse("[".repeat(1000) + "]".repeat(1000))).isInstanceOf(List.class);
+        assertThatThrownBy(() -> Json.parse("[".repeat(1001) + "]".repeat(1001))).isInstanceOf(JsonProcessingException.class);
+    }
+
+    /** Numbers are never computed: a value at or beyond any edge costs nothing and is told back as written. */
+    @Test
+    void parse_numbersAtTheEdges_keepTheirTextAndCostNothing() throws Exception {
+        for (String number : List.of("1e999999999", "-1E-2147483648", "1e2147483648", "123456789012345678901234567890",
+                "0.0000000000000000000000000000001", "-0", "9223372036854775808", "1.7976931348623157E309", "4.9e-325")) {
+            Object parsed = Json.parse("{\"n\":" + number + "}");
+
+            assertThat(parsed).isEqualTo(Map.of("n", new Json.Number(number)));
+            assertThat(Json.describe(((Map<?, ?>) parsed).get("n"))).isEqualTo("the number " + number);
+            assertThat(Json.write(parsed)).isEqualTo("{\"n\":" + number + "}");
+        }
+    }
+
+    @Test
+    void parse_whenANumberIsLongerThan1000Digits_refuses() {
+        assertThatThrownBy(() -> Json.parse("[" + "9".repeat(1001) + "]")).isInstanceOf(JsonProcessingException.class);
+    }
+
+    @Test
+    void parse_whenMalformedInAnyWay_throwsOnlyJsonProcessingException() {
+        byte[][] inputs = {
+                {(byte) 0xff, (byte) 0xfe, 0x7b},
+                {0x7b, 0x22, (byte) 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d},
+                "{\"a\":1,\"a\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "[NaN]".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "[01]".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "\"\u0000\"".getBytes(java.nio.charset.StandardCharsets.UTF_8)};
+        for (byte[] input : inputs) {
+            assertThatThrownBy(() -> Json.parse(input)).isInstanceOf(JsonProcessingException.class);
+        }
+    }
+
+    @Test
+    void describe_whenTheValueIsHuge_staysOneLine() {
+        assertThat(Json.describe("x".repeat(200_000))).hasSize("the string ''".length() + 80);
+        assertThat(Json.shorten("a".repeat(76) + "\uD83D\uDE00" + "b".repeat(10))).isEqualTo("a".repeat(76) + "...");
     }
 
     @Test

@@ -60,9 +60,10 @@ class LaunchSettingsTest {
     }
 
     @Test
-    void resolve_whenEc2_dropsPlatformVersion() {
-        LaunchSettings settings = LaunchSettings.resolve(Fixtures.config(
-                with(with(env(), "LAUNCH_TYPE", "EC2"), "PLATFORM_VERSION", "1.4.0")), null);
+    void resolve_whenTheServiceRunsOnEc2_dropsPlatformVersion() {
+        LaunchSettings ec2 = new LaunchSettings("EC2", List.of(), null, List.of("subnet-0aaaaaaaaaaaaaaaa"), List.of(), "DISABLED");
+
+        LaunchSettings settings = LaunchSettings.resolve(fromService("PLATFORM_VERSION", "1.4.0"), ec2);
 
         assertThat(settings.launchType()).isEqualTo("EC2");
         assertThat(settings.platformVersion()).isNull();

@@ -68,6 +68,11 @@ public final class Fixtures {
         return new EventValidator(config);
     }
 
+    /** A value short enough for an assertion's label. */
+    public static String shortened(String text) {
+        return text.length() > 120 ? text.substring(0, 117) + "..." : text;
+    }
+
     public static Map<String, String> with(Map<String, String> env, String key, String value) {
         Map<String, String> copy = new HashMap<>(env);
         if (value == null) {
