@@ -79,7 +79,8 @@ dry_run_verdict() {
     line=$(runner_status "$group" "$correlation_id" "$since")
     if [[ -n "$line" ]]; then
       status=$(json_field "$line" status)
-      log "runner: $status: $(json_field "$line" reason)"
+      # The reason echoes the event; under GitHub Actions it is printed with workflow commands stopped.
+      fenced log "runner: $status: $(json_field "$line" reason)"
       code=125
       [[ "$status" == DRY_RUN ]] && code=0
       printf 'result=%s exit_code=%s task_arn=none stop_code=none correlation_id=%s\n' \
@@ -97,12 +98,12 @@ main() {
   parse_args "$@" || return
   local sent code=0 correlation_id
   sent=$("$here/put-migration-event.sh" "${put_args[@]}") || code=$?
-  if (( code == 2 )); then
-    return 2
-  elif (( code != 0 )); then
-    printf 'result=not_started exit_code=125 task_arn=none stop_code=none correlation_id=none\n'
-    return 125
-  fi
+  case "$code" in
+    0) ;;
+    2) return 2 ;;
+    3) printf 'result=error exit_code=125 task_arn=none stop_code=none correlation_id=none\n'; return 125 ;;
+    *) printf 'result=not_started exit_code=125 task_arn=none stop_code=none correlation_id=none\n'; return 125 ;;
+  esac
   printf '%s\n' "$sent"
   correlation_id=$(sed -n 's/.*correlation_id=\([^ ]*\).*/\1/p' <<<"$sent")
 

@@ -19,7 +19,8 @@ Puts the runner's trigger event (source ecs.migration, detail-type "AWS ECS Migr
   -h, --help               this text
 
 Prints, on success, one line:  correlation_id=ID event_id=ID task_definition=ARN
-Exit codes: 0 sent; 1 AWS refused (the message says why); 2 usage error, nothing sent.
+Exit codes: 0 sent; 1 AWS refused (the message says why); 2 usage error, nothing sent;
+3 AWS could not be reached, or there are no usable credentials (nothing was sent).
 Region and credentials come from the aws CLI's usual settings (AWS_REGION, AWS_PROFILE, ...).
 USAGE
 }
@@ -70,12 +71,22 @@ default_correlation_id() {
   fi
 }
 
+# unreachable: says so, and returns 0, when the last call failed because AWS cannot be reached or there
+# are no usable credentials.
+unreachable() {
+  local advice
+  advice=$(aws_failure_advice)
+  [[ -n "$advice" ]] || return 1
+  printf 'error: %s\n' "$advice" >&2
+}
+
 # resolve_task_definition: a full ARN with a revision is used as it is; anything shorter is resolved,
 # so that the event names exactly one revision.
 resolve_task_definition() {
   [[ ! "$task_definition" =~ ^arn:.*:[1-9][0-9]*$ ]] || return 0
   if ! aws_call ecs describe-task-definition --task-definition "${task_definition##*task-definition/}" \
       --query 'taskDefinition.taskDefinitionArn' --output text; then
+    unreachable && return 3
     printf 'error: cannot resolve task definition %s: %s\n' "$task_definition" "$AWS_ERROR" >&2
     printf 'Check the family name and revision (aws ecs list-task-definitions --family-prefix NAME), and the region.\n' >&2
     return 1
@@ -96,6 +107,7 @@ put_event() {
   if ! aws_call events put-events --entries "file://$entries" \
       --query '[FailedEntryCount, Entries[0].EventId, Entries[0].ErrorCode, Entries[0].ErrorMessage]' --output text; then
     rm -f "$entries"
+    unreachable && return 3
     printf 'error: put-events failed: %s\n' "$AWS_ERROR" >&2
     printf 'Check that the bus %s exists in this region and that you may call events:PutEvents on it.\n' "$event_bus" >&2
     return 1
@@ -111,9 +123,9 @@ put_event() {
 
 main() {
   parse_args "$@" || return
-  resolve_task_definition || return 1
+  resolve_task_definition || return
   local event_id
-  event_id=$(put_event) || return 1
+  event_id=$(put_event) || return
   if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
     printf 'correlation_id=%s\nevent_id=%s\ntask_definition=%s\n' "$correlation_id" "$event_id" "$task_definition" >>"$GITHUB_OUTPUT"
   fi

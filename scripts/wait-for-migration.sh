@@ -71,6 +71,9 @@ runner_since_ms=0
 # --- how the wait ended: set once, by conclude ---------------------------------------------------
 result=''
 message=''
+# Under GitHub Actions, the migration's own output is printed with workflow commands stopped, so that no
+# log line can command the runner; the token is random, and only report() resumes them.
+fence_token=''
 
 parse_args() {
   local value
@@ -129,22 +132,27 @@ exit_code() {
 
 # report: tells the outcome everywhere a pipeline looks; the result line is always the last line.
 report() {
-  local code
+  local code summary_reason
   code=$(exit_code)
+  log "$message"
+  if [[ -n "$fence_token" ]]; then
+    printf '::%s::\n' "$fence_token"
+    fence_token=''
+  fi
   if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
     printf 'task_arn=%s\nexit_code=%s\nresult=%s\ncorrelation_id=%s\n' "$task_arn" "$code" "$result" "$correlation_id" >>"$GITHUB_OUTPUT"
   fi
   if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+    summary_reason=$(markdown_cell "$message")
     {
       printf '### Migration %s\n\n| | |\n|---|---|\n' "$result"
       printf "| correlation id | \`%s\` |\n| task | \`%s\` |\n| exit code | %s |\n| stop code | %s |\n| reason | %s |\n\n" \
-        "$correlation_id" "${task_arn:-none}" "$code" "${stop_code:-none}" "${message//|/\\|}"
+        "$correlation_id" "${task_arn:-none}" "$code" "${stop_code:-none}" "$summary_reason"
     } >>"$GITHUB_STEP_SUMMARY"
   fi
   if [[ "$code" != 0 && -n "${GITHUB_ACTIONS:-}" ]]; then
-    printf '::error title=Migration %s::%s\n' "$result" "${message//%/%25}"
+    printf '::error title=Migration %s::%s\n' "$result" "$(workflow_command_data "$message")"
   fi
-  log "$message"
   printf 'result=%s exit_code=%s task_arn=%s stop_code=%s correlation_id=%s\n' \
     "$result" "$code" "${task_arn:-none}" "${stop_code:-none}" "$correlation_id"
 }
@@ -176,6 +184,7 @@ stop_task() {
 # shellcheck disable=SC2317 # called by the trap
 on_signal() {
   trap - INT TERM
+  aws_call_stop
   log "interrupted; the CI job was probably cancelled"
   [[ -n "$task_arn" ]] || find_task || true
   stop_task "interrupted"
@@ -183,17 +192,33 @@ on_signal() {
   finish
 }
 
-# find_task: sets task_arn to the task started by this correlation id, whether running or already
-# stopped. Returns 1 while there is none; concludes when the cluster does not exist.
+# fatal_aws_error: concludes, and returns 0, when the last call failed because AWS cannot be reached or
+# there are no usable credentials: polling on would only repeat the failure until a timeout.
+fatal_aws_error() {
+  local advice
+  advice=$(aws_failure_advice)
+  [[ -n "$advice" ]] || return 1
+  conclude error "$advice"
+}
+
+# find_task: sets task_arn to the newest task started by this correlation id, running or already stopped.
+# Several tasks share it when a run is sent again by hand, or after the client token's window; ListTasks
+# promises no order, so their start times decide. Returns 1 while there is none, and concludes when the
+# cluster does not exist, AWS cannot be reached, or two attempts cannot be told apart.
 find_task() {
-  local desired
+  local desired arns=() found=() arn rows newest previous
+  local -A seen=()
   for desired in RUNNING STOPPED; do
     if aws_call ecs list-tasks --cluster "$cluster" --started-by "$correlation_id" --desired-status "$desired" \
-        --query 'taskArns[0]' --output text; then
-      if [[ -n "$AWS_OUTPUT" && "$AWS_OUTPUT" != None ]]; then
-        task_arn=$AWS_OUTPUT
-        return 0
-      fi
+        --query 'taskArns[]' --output text; then
+      found=()
+      [[ -z "$AWS_OUTPUT" || "$AWS_OUTPUT" == None ]] || read -r -a found <<<"$AWS_OUTPUT"
+      for arn in "${found[@]}"; do
+        [[ -n "${seen[$arn]:-}" ]] || arns+=("$arn")
+        seen[$arn]=1
+      done
+    elif fatal_aws_error; then
+      return 1
     elif [[ "$AWS_ERROR" =~ ClusterNotFound ]]; then
       conclude not_started "cluster $cluster was not found: check --cluster and the region"
       return 1
@@ -201,7 +226,30 @@ find_task() {
       warn "list-tasks failed: $AWS_ERROR"
     fi
   done
-  return 1
+  (( ${#arns[@]} > 0 )) || return 1
+  if (( ${#arns[@]} == 1 )); then
+    task_arn=${arns[0]}
+    return 0
+  fi
+  if ! aws_call ecs describe-tasks --cluster "$cluster" --tasks "${arns[@]:0:100}" \
+      --query 'sort_by(tasks, &createdAt)[].[createdAt, taskArn]' --output text; then
+    fatal_aws_error && return 1
+    warn "describe-tasks failed: $AWS_ERROR"
+    return 1
+  fi
+  rows=$AWS_OUTPUT
+  newest=${rows##*$'\n'}
+  previous=${rows%$'\n'*}
+  previous=${previous##*$'\n'}
+  if [[ "${newest%%$'\t'*}" == "${previous%%$'\t'*}" ]]; then
+    conclude error "tasks ${previous#*$'\t'} and ${newest#*$'\t'} both have startedBy=$correlation_id and started at the same time; cannot tell which is this run: stop the wrong one, or send the run again with a new --correlation-id"
+    return 1
+  fi
+  if [[ "${newest#*$'\t'}" != "$task_arn" ]]; then
+    [[ -z "$task_arn" ]] || log "a newer attempt with startedBy=$correlation_id started: ${newest#*$'\t'}; following it"
+    log "${#arns[@]} tasks have startedBy=$correlation_id; judging the newest"
+  fi
+  task_arn=${newest#*$'\t'}
 }
 
 # check_runner: with --function-name, reads the runner's status for this run. Returns 1, having
@@ -248,6 +296,10 @@ await_task() {
   until find_task; do
     concluded && return 1
     check_runner || return 1
+    if (( SECONDS - started_at >= timeout )); then
+      conclude timeout "timed out after ${timeout}s waiting for migration $correlation_id: no task appeared"
+      return 1
+    fi
     if (( SECONDS - started_at >= start_timeout )); then
       explain_missing_task
       return 1
@@ -258,6 +310,7 @@ await_task() {
     fi
     pause "$interval"
   done
+  concluded && return 1
   log "found task $task_arn"
 }
 
@@ -267,6 +320,7 @@ describe() {
   if ! aws_call ecs describe-tasks --cluster "$cluster" --tasks "$task_arn" --query \
       "tasks[0].[[lastStatus, stopCode || '-', taskDefinitionArn, stoppedReason || '-'], containers[].[name, exitCode || 'none', reason || '-']]" \
       --output text; then
+    fatal_aws_error && return 1
     warn "describe-tasks failed: $AWS_ERROR"
     return 1
   fi
@@ -301,6 +355,7 @@ choose_container() {
   # shellcheck disable=SC2016 # the backticks are a JMESPath literal
   if ! aws_call ecs describe-task-definition --task-definition "$task_definition" \
       --query 'taskDefinition.containerDefinitions[?essential!=`false`].name' --output text; then
+    fatal_aws_error && return 1
     conclude error "cannot read task definition $task_definition to find the migration container: $AWS_ERROR; name it with --container"
     return 1
   fi
@@ -356,7 +411,8 @@ pump_logs() {
   [[ -n "$lines" ]] || return 1
   local line
   while IFS= read -r line; do
-    printf '  [%s] %s\n' "$container" "$line"
+    # A carriage return would start a new line for the CI runner, one that no prefix protects.
+    printf '  [%s] %s\n' "$container" "${line//$'\r'/\\r}"
   done <<<"$lines"
 }
 
@@ -381,6 +437,7 @@ follow_task() {
   local previous='' last_heartbeat=$SECONDS logs_ready=false describe_failures=0
   while :; do
     if ! describe; then
+      concluded && return 1
       describe_failures=$(( describe_failures + 1 ))
       if (( describe_failures >= 5 )); then
         conclude error "cannot read the state of task $task_arn (5 tries in a row): ${AWS_ERROR:-the task is no longer listed}; check the ecs:DescribeTasks permission and the region"
@@ -400,7 +457,16 @@ follow_task() {
         last_heartbeat=$SECONDS
       fi
       pump_logs || true
-      [[ "$last_status" != STOPPED ]] || return 0
+      if [[ "$last_status" == STOPPED ]]; then
+        if newer_attempt; then
+          previous=''
+          logs_ready=false
+          log_token=''
+          continue
+        fi
+        concluded && return 1
+        return 0
+      fi
     fi
     if (( SECONDS - started_at >= timeout )); then
       pump_logs || true
@@ -414,6 +480,15 @@ follow_task() {
     fi
     pause "$interval"
   done
+}
+
+# newer_attempt: before a stopped task is judged, makes sure that no newer attempt of the same run has
+# started meanwhile, so an old success never stands for a new run. Returns 0, with task_arn on the newer
+# task, when there is one.
+newer_attempt() {
+  local followed=$task_arn
+  find_task || { task_arn=$followed; return 1; }
+  [[ "$task_arn" != "$followed" ]]
 }
 
 # judge_task: what the stopped task means (contract section 3).
@@ -437,6 +512,10 @@ main() {
   [[ "$validate_only" == false ]] || return 0
   [[ -n "$region" ]] || region=$(aws configure get region 2>/dev/null || true)
   runner_since_ms=$(( $(now_ms) - 300000 ))
+  if [[ "${GITHUB_ACTIONS:-}" == true ]]; then
+    fence_token=$(random_token)
+    printf '::stop-commands::%s\n' "$fence_token"
+  fi
   trap on_signal INT TERM
   if await_task && follow_task; then
     judge_task

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Shared by the pipeline scripts: logging, AWS calls that survive throttling, and the runner's status.
+# Shared by the pipeline scripts: logging, AWS calls that survive throttling and say what failed, and the
+# runner's status.
 # Needs bash 4+ and the aws CLI (v1 or v2). jq is never required.
 
 # shellcheck source=scripts/lib/contract.sh
@@ -17,6 +18,44 @@ usage_error() {
   return 2
 }
 
+# random_token: 32 hex characters from the kernel's random source, for a stop-commands fence.
+random_token() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# workflow_command_data TEXT: the text as the data of a GitHub workflow command (%, CR and LF escaped),
+# so that it ends up in the command and nowhere else.
+workflow_command_data() {
+  local text=${1//%/%25}
+  text=${text//$'\r'/%0D}
+  printf '%s' "${text//$'\n'/%0A}"
+}
+
+# fenced COMMAND...: runs a command that prints text from outside (a runner's reason, a container's logs)
+# with GitHub's workflow commands stopped, so that the text cannot command the runner.
+fenced() {
+  if [[ "${GITHUB_ACTIONS:-}" != true ]]; then
+    "$@"
+    return
+  fi
+  local token status=0
+  token=$(random_token)
+  printf '::stop-commands::%s\n' "$token"
+  "$@" || status=$?
+  printf '::%s::\n' "$token"
+  return "$status"
+}
+
+# markdown_cell TEXT: the text as one cell of a Markdown table in a step summary: one line, no table
+# syntax, no HTML.
+markdown_cell() {
+  # The replacements are quoted: bash 5.2 would read a bare & in them as the matched text.
+  local text=${1//&/"&amp;"}
+  text=${text//</"&lt;"}
+  text=${text//>/"&gt;"}
+  text=${text//|/\\|}
+  text=${text//$'\r'/ }
+  printf '%s' "${text//$'\n'/ }"
+}
+
 is_positive_number() { [[ "$1" =~ ^[0-9]+$ ]] && (( 10#$1 > 0 )); }
 
 # pause SECONDS: a sleep that a trapped SIGINT/SIGTERM interrupts at once.
@@ -25,39 +64,94 @@ pause() {
   wait "$!" 2>/dev/null || true
 }
 
-# Errors worth another try: throttling and the server's own trouble.
-is_transient_error() {
-  [[ "$1" =~ Throttl|Rate\ exceeded|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|InternalFailure|ServerException|\(500\)|\(502\)|\(503\)|\(504\)|timed\ out|Could\ not\ connect|Connection\ was\ closed ]]
+# aws_error_kind MESSAGE: what a failed call means. "transient": throttling or the server's own trouble,
+# worth another try; "network": AWS cannot be reached; "credentials": there are no usable credentials;
+# "refused": AWS answered no, and asking again will not change that.
+aws_error_kind() {
+  case "$1" in
+    *"Unable to locate credentials"* | *NoCredentials* | *"Partial credentials"* | *ExpiredToken* | *InvalidClientTokenId* \
+      | *UnrecognizedClient* | *"security token included in the request is invalid"* | *SignatureDoesNotMatch* \
+      | *InvalidSignatureException* | *"config profile"*"could not be found"* | *"SSO Token"* | *"Token has expired"*)
+      printf 'credentials' ;;
+    *"Could not connect to the endpoint URL"* | *"Connect timeout on endpoint URL"* | *"Read timeout on endpoint URL"* \
+      | *"Connection was closed"* | *EndpointConnectionError* | *"Name or service not known"* \
+      | *"Temporary failure in name resolution"* | *"SSL validation failed"* | *"Connection reset"*)
+      printf 'network' ;;
+    *Throttl* | *"Rate exceeded"* | *TooManyRequests* | *RequestLimitExceeded* | *ServiceUnavailable* | *InternalFailure* \
+      | *ServerException* | *"(500)"* | *"(502)"* | *"(503)"* | *"(504)"*)
+      printf 'transient' ;;
+    *) printf 'refused' ;;
+  esac
 }
 
+# The CLI gives up on a silent endpoint within seconds rather than a minute, and leaves retries to
+# aws_call, which knows what each failure means.
+export AWS_RETRY_MODE=${AWS_RETRY_MODE:-standard}
+export AWS_MAX_ATTEMPTS=${AWS_MAX_ATTEMPTS:-2}
+AWS_CLI_OPTIONS=(--cli-connect-timeout 5 --cli-read-timeout 10)
 AWS_OUTPUT=''
 AWS_ERROR=''
+AWS_ERROR_KIND=''
+AWS_CALL_PID=''
 AWS_MAX_ATTEMPTS_WRAPPER=${MIGRATION_AWS_ATTEMPTS:-8}
+# How long a call keeps trying an endpoint it cannot reach, in seconds.
+AWS_NETWORK_WAIT=${MIGRATION_NETWORK_WAIT:-20}
 
-# aws_call ARGS...: runs `aws ARGS` and keeps its output in AWS_OUTPUT; retries throttling and 5xx
-# with backoff. On any other failure, returns 1 with the CLI's message in AWS_ERROR.
-# It sets globals rather than printing, so callers keep AWS_ERROR (a $(...) subshell would lose it).
+# aws_call ARGS...: runs `aws ARGS` and keeps its output in AWS_OUTPUT. Throttling and 5xx are retried
+# with backoff, an unreachable endpoint for at most AWS_NETWORK_WAIT seconds. On failure it returns 1 with
+# the CLI's message in AWS_ERROR and its meaning in AWS_ERROR_KIND (see aws_error_kind).
+# It sets globals rather than printing, so callers keep AWS_ERROR (a $(...) subshell would lose it). The
+# CLI runs in the background so that a trapped SIGINT/SIGTERM is handled at once, not after the call.
 aws_call() {
-  local attempt=1 delay=1 errors
-  errors=$(mktemp)
+  local attempt=1 delay=1 status started=$SECONDS out err
+  out=$(mktemp)
+  err=$(mktemp)
   while :; do
-    if AWS_OUTPUT=$(aws "$@" 2>"$errors"); then
-      rm -f "$errors"
+    aws "${AWS_CLI_OPTIONS[@]}" "$@" >"$out" 2>"$err" &
+    AWS_CALL_PID=$!
+    status=0
+    wait "$AWS_CALL_PID" || status=$?
+    AWS_CALL_PID=''
+    if (( status == 0 )); then
+      AWS_OUTPUT=$(<"$out")
       AWS_ERROR=''
+      AWS_ERROR_KIND=''
+      rm -f "$out" "$err"
       return 0
     fi
-    AWS_ERROR=$(tr '\n' ' ' <"$errors")
-    if is_transient_error "$AWS_ERROR" && (( attempt < AWS_MAX_ATTEMPTS_WRAPPER )); then
-      warn "aws $1 $2: ${AWS_ERROR:0:160}; trying again in ${delay}s (attempt $((attempt + 1)) of $AWS_MAX_ATTEMPTS_WRAPPER)"
+    AWS_ERROR=$(tr '\n' ' ' <"$err")
+    AWS_ERROR_KIND=$(aws_error_kind "$AWS_ERROR")
+    if { [[ "$AWS_ERROR_KIND" == transient ]] && (( attempt < AWS_MAX_ATTEMPTS_WRAPPER )); } \
+        || { [[ "$AWS_ERROR_KIND" == network ]] && (( SECONDS - started + delay < AWS_NETWORK_WAIT )); }; then
+      warn "aws $1 $2: ${AWS_ERROR:0:160}; trying again in ${delay}s (attempt $((attempt + 1)))"
       pause "$delay"
       attempt=$((attempt + 1))
       delay=$(( delay * 2 > 30 ? 30 : delay * 2 ))
       continue
     fi
-    rm -f "$errors"
+    rm -f "$out" "$err"
     AWS_OUTPUT=''
     return 1
   done
+}
+
+# aws_call_stop: ends a call still running in the background, for a signal handler that is about to exit.
+aws_call_stop() {
+  [[ -z "$AWS_CALL_PID" ]] || kill "$AWS_CALL_PID" 2>/dev/null || true
+  AWS_CALL_PID=''
+}
+
+# aws_failure_advice: for a network or credentials failure, one sentence that says what it is and what
+# to do; nothing for other failures.
+aws_failure_advice() {
+  case "$AWS_ERROR_KIND" in
+    network)
+      printf 'cannot reach AWS: %s. Check the network, the region (%s) and AWS_ENDPOINT_URL if you set one' \
+        "${AWS_ERROR:0:200}" "${AWS_REGION:-${AWS_DEFAULT_REGION:-not set}}" ;;
+    credentials)
+      printf 'no usable AWS credentials: %s. Give this step credentials (for example with aws-actions/configure-aws-credentials), and check that the role may be assumed' \
+        "${AWS_ERROR:0:200}" ;;
+  esac
 }
 
 # runner_log_group FUNCTION: the function's log group, from its logging config, else Lambda's default.

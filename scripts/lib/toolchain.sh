@@ -77,6 +77,23 @@ need_sam() {
   export SAM_CLI_TELEMETRY=0
 }
 
+# checkov, the IaC scanner, in a virtualenv of its own: its pins conflict with the SAM CLI's and cfn-lint's.
+need_checkov() {
+  if command -v checkov >/dev/null 2>&1; then
+    # shellcheck disable=SC2034 # for test.sh, which sources this file
+    CHECKOV=$(command -v checkov)
+    return 0
+  fi
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/ecs-migration-runner/checkov"
+  if [[ ! -x "$venv/bin/checkov" ]]; then
+    toolchain_log "installing checkov into $venv"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check checkov >&2
+  fi
+  # shellcheck disable=SC2034 # for test.sh, which sources this file
+  CHECKOV="$venv/bin/checkov"
+}
+
 # sam build with the standard Maven workflow; tests run separately, so sam's `mvn install` skips them.
 sam_build() {
   need_sam

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.ecsmigrate.testing.Fixtures;
+import dev.ecsmigrate.testing.GitHubRunnerCommands;
 import dev.ecsmigrate.testing.Script;
 import dev.ecsmigrate.testing.ScriptedAws;
 import org.junit.jupiter.api.AfterEach;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -286,5 +289,201 @@ class ScriptedWaiterIT {
 
         assertThat(migrate.exitCode()).isEqualTo(125);
         assertThat(migrate.lastLine()).startsWith("result=not_started exit_code=125");
+    }
+
+    private static final String OLD = "arn:aws:ecs:us-east-1:123456789012:task/migrations/00000000000000000000000000000old";
+    private static final String NEW = "arn:aws:ecs:us-east-1:123456789012:task/migrations/00000000000000000000000000000new";
+
+    private static String attempt(String arn, double createdAt, int exitCode) {
+        return """
+                {"taskArn":"%s","lastStatus":"STOPPED","desiredStatus":"STOPPED","stopCode":"EssentialContainerExited",
+                 "stoppedReason":"Essential container in task exited","createdAt":%s,"taskDefinitionArn":"%s",
+                 "containers":[{"name":"app","exitCode":%d}]}""".formatted(arn, createdAt, TASK_DEFINITION, exitCode);
+    }
+
+    /** Two attempts share the startedBy: ListTasks names them in no particular order, and the newer failed. */
+    private void twoAttempts(double oldCreated, double newCreated) {
+        endpoint.stubFor(ecs("ListTasks").withRequestBody(containing("RUNNING")).willReturn(json("{\"taskArns\":[]}")));
+        endpoint.stubFor(ecs("ListTasks").withRequestBody(containing("STOPPED")).willReturn(json(
+                "{\"taskArns\":[\"" + NEW + "\",\"" + OLD + "\"]}")));
+        String both = "{\"tasks\":[" + attempt(OLD, oldCreated, 0) + "," + attempt(NEW, newCreated, 1) + "],\"failures\":[]}";
+        endpoint.stubFor(ecs("DescribeTasks").withRequestBody(containing(OLD)).withRequestBody(containing(NEW)).willReturn(json(both)));
+        endpoint.stubFor(ecs("DescribeTasks").withRequestBody(containing(NEW)).withRequestBody(notContaining(OLD))
+                .willReturn(json("{\"tasks\":[" + attempt(NEW, newCreated, 1) + "],\"failures\":[]}")));
+        endpoint.stubFor(ecs("DescribeTasks").withRequestBody(containing(OLD)).withRequestBody(notContaining(NEW))
+                .willReturn(json("{\"tasks\":[" + attempt(OLD, oldCreated, 0) + "],\"failures\":[]}")));
+    }
+
+    @Test
+    void severalAttemptsShareTheStartedBy_theNewestIsJudged_neverTheOldSuccess() {
+        twoAttempts(1_763_900_000.100, 1_763_900_600.200);
+
+        Script wait = waitFor("--no-logs");
+
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(1);
+        assertThat(wait.output()).contains("2 tasks have startedBy=gh-9-1; judging the newest");
+        assertThat(wait.lastLine()).startsWith("result=failed exit_code=1 task_arn=" + NEW);
+    }
+
+    @Test
+    void twoAttemptsThatCannotBeToldApart_failNamingBoth() {
+        twoAttempts(1_763_900_000.100, 1_763_900_000.100);
+
+        Script wait = waitFor("--no-logs");
+
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
+        assertThat(wait.output()).contains(OLD, NEW, "cannot tell which is this run");
+        assertThat(wait.lastLine()).startsWith("result=error exit_code=125");
+    }
+
+    /** The old attempt is found first and has stopped with success; a newer one appears before it is judged. */
+    @Test
+    void aNewerAttemptAppearingDuringTheWait_isFollowedAndJudged() {
+        twoAttempts(1_763_900_000.100, 1_763_900_600.200);
+        endpoint.stubFor(ecs("ListTasks").withRequestBody(containing("STOPPED")).inScenario("late").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(json("{\"taskArns\":[\"" + OLD + "\"]}")).willSetStateTo("both"));
+        endpoint.stubFor(ecs("ListTasks").withRequestBody(containing("STOPPED")).inScenario("late").whenScenarioStateIs("both")
+                .willReturn(json("{\"taskArns\":[\"" + OLD + "\",\"" + NEW + "\"]}")));
+
+        Script wait = waitFor("--no-logs");
+
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(1);
+        assertThat(wait.output()).contains("a newer attempt with startedBy=gh-9-1 started: " + NEW);
+        assertThat(wait.lastLine()).startsWith("result=failed exit_code=1 task_arn=" + NEW);
+    }
+
+    /** Log lines and a runner's reason that try to command the CI runner stay text: the runner carries out only the waiter's own commands. */
+    @Test
+    void logsThatTryToCommandTheRunner_areFenced(@TempDir Path github) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        var page = json.createObjectNode();
+        var events = page.putArray("events");
+        for (String message : new String[] {"::error::injected-1", "progress 50%\r::warning::injected-2", "text ##[error]injected-3",
+                "::add-mask::secret", "::stop-commands::attacker", "##[set-output name=result;]succeeded", "line\n::notice::injected-4",
+                "::attacker::", "  ::error file=x::injected-5", "##[endgroup]"}) {
+            events.addObject().put("timestamp", 1).put("message", message);
+        }
+        page.put("nextForwardToken", "f/9").put("nextBackwardToken", "b/0");
+        endpoint.stubFor(logs("GetLogEvents").withRequestBody(notContaining("nextToken")).willReturn(json(page.toString())));
+        endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("EssentialContainerExited", "Essential container ##[error]injected-6 exited",
+                "{\"name\":\"app\",\"exitCode\":3,\"reason\":\"::error::injected-7\"}"))));
+        env.put("GITHUB_ACTIONS", "true");
+        env.put("GITHUB_STEP_SUMMARY", github.resolve("summary").toString());
+
+        Script wait = waitFor();
+
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(3);
+        assertThat(wait.output()).contains("[app] ::error::injected-1", "[app] progress 50%\\r::warning::injected-2");
+        List<GitHubRunnerCommands.Command> commands = GitHubRunnerCommands.processed(wait.output().lines().toList());
+        assertThat(commands).extracting(GitHubRunnerCommands.Command::name).hasSize(3).first().isEqualTo("stop-commands");
+        assertThat(commands.get(1).name()).isEqualTo(commands.get(0).data()).matches("[0-9a-f]{32}");
+        assertThat(commands.get(2).name()).isEqualTo("error");
+        assertThat(commands.get(2).properties()).isEqualTo("title=Migration failed");
+        assertThat(commands.get(2).data()).contains("container app exited 3").doesNotContain("%0A").contains("injected-7");
+        assertThat(Files.readString(github.resolve("summary"))).doesNotContain("<", "\r");
+    }
+
+    /** Without the fence the same output would command the runner: the check above can fail. */
+    @Test
+    void githubRunnerCommands_seesInjectionsInUnfencedOutput() {
+        assertThat(GitHubRunnerCommands.processed(List.of("  [app] text ##[error]injected", "x", "::warning::y", "a ::error::not-a-command")))
+                .extracting(GitHubRunnerCommands.Command::name).containsExactly("error", "warning");
+        assertThat(GitHubRunnerCommands.processed(List.of("::stop-commands::t1", "::error::hidden", "##[t1]", "::error::seen")))
+                .extracting(GitHubRunnerCommands.Command::name).containsExactly("stop-commands", "t1", "error");
+    }
+
+    @Test
+    void timeoutShorterThanTheStartTimeout_isTheWholeWait() {
+        endpoint.stubFor(ecs("ListTasks").willReturn(json("{\"taskArns\":[]}")));
+
+        long started = System.nanoTime();
+        Script wait = waitFor("--timeout", "3", "--start-timeout", "300");
+
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(124);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+        assertThat(wait.lastLine()).startsWith("result=timeout exit_code=124 task_arn=none");
+        assertThat(wait.output()).contains("timed out after 3s waiting for migration gh-9-1: no task appeared");
+    }
+
+    @Test
+    void unreachableEndpoint_endsFastWithError() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:" + closed);
+        env.remove("AWS_MAX_ATTEMPTS");
+
+        long started = System.nanoTime();
+        Script wait = waitFor("--start-timeout", "600");
+
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
+        assertThat(took).isLessThan(Duration.ofMinutes(1));
+        assertThat(wait.output()).contains("cannot reach AWS", "Could not connect to the endpoint URL");
+        assertThat(wait.lastLine()).startsWith("result=error exit_code=125");
+        System.out.println("unreachable endpoint: result=error after " + took.toMillis() + " ms");
+    }
+
+    /** An endpoint that accepts connections and never answers. */
+    @Test
+    void silentEndpoint_endsWithinAMinuteWithError() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread accepting = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:" + silent.getLocalPort());
+            env.remove("AWS_MAX_ATTEMPTS");
+
+            long started = System.nanoTime();
+            Script wait = waitFor("--start-timeout", "600");
+
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
+            assertThat(took).isLessThan(Duration.ofMinutes(1));
+            assertThat(wait.output()).contains("cannot reach AWS", "Read timeout");
+            assertThat(wait.lastLine()).startsWith("result=error exit_code=125");
+            System.out.println("silent endpoint: result=error after " + took.toMillis() + " ms");
+            accepting.interrupt();
+        }
+    }
+
+    @Test
+    void missingCredentials_endFastWithError() {
+        env.remove("AWS_ACCESS_KEY_ID");
+        env.remove("AWS_SECRET_ACCESS_KEY");
+        env.put("AWS_EC2_METADATA_DISABLED", "true");
+
+        long started = System.nanoTime();
+        Script wait = waitFor("--start-timeout", "600");
+
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
+        assertThat(took).isLessThan(Duration.ofSeconds(30));
+        assertThat(wait.output()).contains("no usable AWS credentials", "Unable to locate credentials");
+        assertThat(wait.lastLine()).startsWith("result=error exit_code=125");
+        System.out.println("missing credentials: result=error after " + took.toMillis() + " ms");
+    }
+
+    @Test
+    void migrate_whenAwsCannotBeReached_exits125WithResultError() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:" + closed);
+
+        Script migrate = Script.run("migrate.sh", env, "--task-definition", TASK_DEFINITION, "--cluster", "migrations");
+
+        assertThat(migrate.exitCode()).as(migrate.output()).isEqualTo(125);
+        assertThat(migrate.output()).contains("cannot reach AWS");
+        assertThat(migrate.lastLine()).startsWith("result=error exit_code=125");
     }
 }
