@@ -72,6 +72,9 @@ class PolicyTest {
             "AllowedFamilies", "app,api",
             "TaskRoleArns", "arn:aws:iam::123456789012:role/app-task,arn:aws:iam::123456789012:role/app-execution");
 
+    /** The principal that EVERY_FEATURE lets start migrations on a trigger bus of the stack's own. */
+    private static final String CI_ROLE = "arn:aws:iam::123456789012:role/ci-deploy";
+
     /** The same values the translator gets for the pseudo parameters. */
     private static final Map<String, String> PSEUDO = Map.of(
             "AWS::Region", "us-east-1",
@@ -85,7 +88,7 @@ class PolicyTest {
         /** Only the required parameters: every optional permission must be off, or used by the code. */
         MINIMAL(Map.of()),
         /** Every optional permission turned on: the policy must then allow exactly what the code calls. */
-        EVERY_FEATURE(Map.of("NetworkFromService", "web"));
+        EVERY_FEATURE(Map.of("NetworkFromService", "web", "TriggerPublishers", CI_ROLE));
 
         private final Map<String, String> parameters;
 
@@ -265,6 +268,50 @@ class PolicyTest {
             assertThat(unused).as(function + "'s role allows actions that no code reachable from "
                     + function.handlerClass() + " calls").isEmpty();
         }
+    }
+
+    /**
+     * With TriggerPublishers named, the stack's own trigger bus lets them put events and denies everyone
+     * else, this account's principals included, and the trigger rule listens on that bus; without, there is
+     * no such bus and the rule listens on TriggerEventBusName.
+     */
+    @Test
+    void triggerBus_whenPublishersAreNamed_deniesEveryOtherPrincipal() throws Exception {
+        Evaluator locked = new Evaluator(translate(Deployment.EVERY_FEATURE.parameters), Deployment.EVERY_FEATURE.parameters);
+        JsonNode bus = locked.resources().path("TriggerBus");
+        assertThat(locked.condition(bus.path("Condition").asText())).isTrue();
+        JsonNode statements = locked.evaluate(bus.path("Properties").path("Policy").path("Statement"));
+        String busArn = "arn:aws:events:us-east-1:123456789012:event-bus/policy-test-migration-trigger";
+
+        assertThat(statements).hasSize(2);
+        JsonNode allow = statements.get(0);
+        assertThat(allow.path("Effect").asText()).isEqualTo("Allow");
+        assertThat(strings(allow.path("Principal").path("AWS"))).containsExactly(CI_ROLE);
+        assertThat(allow.path("Action").asText()).isEqualTo("events:PutEvents");
+        assertThat(allow.path("Resource").asText()).isEqualTo(busArn);
+        JsonNode deny = statements.get(1);
+        assertThat(deny.path("Effect").asText()).isEqualTo("Deny");
+        assertThat(deny.path("Principal").asText()).isEqualTo("*");
+        assertThat(deny.path("Action").asText()).isEqualTo("events:PutEvents");
+        assertThat(deny.path("Resource").asText()).isEqualTo(busArn);
+        assertThat(strings(deny.path("Condition").path("ArnNotLike").path("aws:PrincipalArn"))).containsExactly(CI_ROLE);
+        assertThat(triggerRuleBus(locked)).isEqualTo("TriggerBus");
+
+        Evaluator open = new Evaluator(translate(Deployment.MINIMAL.parameters), Deployment.MINIMAL.parameters);
+        assertThat(open.condition(open.resources().path("TriggerBus").path("Condition").asText())).isFalse();
+        assertThat(triggerRuleBus(open)).isEqualTo("default");
+    }
+
+    private static String triggerRuleBus(Evaluator template) {
+        List<String> buses = new ArrayList<>();
+        template.resources().forEach(resource -> {
+            if (resource.path("Type").asText().equals("AWS::Events::Rule")
+                    && resource.path("Properties").path("EventPattern").path("detail-type").toString().contains("AWS ECS Migration Task\"")) {
+                buses.add(template.evaluate(resource.path("Properties").path("EventBusName")).asText());
+            }
+        });
+        assertThat(buses).as("one trigger rule").hasSize(1);
+        return buses.getFirst();
     }
 
     private static String mismatch(String what, Set<String> allowed, Set<String> needed) {
@@ -605,7 +652,7 @@ class PolicyTest {
             return variable.appendTail(out).toString();
         }
 
-        private boolean condition(String name) {
+        boolean condition(String name) {
             JsonNode condition = template.path("Conditions").path(name);
             assertThat(condition.isMissingNode()).as("condition " + name + " in Conditions").isFalse();
             return test(condition);
