@@ -81,9 +81,12 @@ SECURITY_GROUPS=$SECURITY_GROUP
 CONTAINER_NAME=app
 MIGRATION_COMMAND=["alembic","upgrade","head"]
 ALLOWED_FAMILIES=app
+TABLE_NAME=$RUN_TABLE
 ENV
 "$here/local-invoke.sh" --env-file "$work/function.env" "$work/event.json" >"$work/status.json"
-task_arn=$(json_field "$(cat "$work/status.json")" task_arn)
+# The run's record in the table names its task.
+read_run "$RUN_TABLE" "$correlation_id" || { echo "cannot read the run's record: $AWS_ERROR" >&2; exit 1; }
+task_arn=$RUN_TASK
 [[ -n "$task_arn" ]] || { echo "the function started no task; see its status above" >&2; exit 1; }
 
 # moto runs no container, so write what the awslogs driver would have written.
@@ -98,7 +101,7 @@ aws logs put-log-events --log-group-name /ecs/app --log-stream-name "$stream" --
 
 echo "== 3. the pipeline waits for the task and takes its exit code"
 set +e
-"$here/wait-for-migration.sh" --cluster migrations --correlation-id "$correlation_id" --interval 1
+"$here/wait-for-migration.sh" --cluster migrations --correlation-id "$correlation_id" --table "$RUN_TABLE" --interval 1
 code=$?
 set -e
 echo "== demo finished: wait-for-migration.sh exited $code"

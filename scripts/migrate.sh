@@ -13,12 +13,13 @@ Event options:
   --task-definition VALUE   task-definition ARN, FAMILY:REVISION or FAMILY   [env MIGRATION_TASK_DEFINITION]
   --correlation-id ID       names the run (default: gh-RUNID-ATTEMPT, else random) [env MIGRATION_CORRELATION_ID]
   --event-bus NAME          the runner's trigger bus (default: default)       [env MIGRATION_EVENT_BUS]
-  --dry-run                 validate only; with --function-name, print the runner's verdict
+  --dry-run                 validate only; with --table or --function-name, print the runner's verdict
 
 Wait options:
   --cluster NAME            [env MIGRATION_CLUSTER]         --timeout SECONDS (default 3600)
   --start-timeout SECONDS   (default 300)                   --interval SECONDS (default 6)
-  --container NAME          --function-name NAME            --no-logs      --no-stop
+  --container NAME          --table NAME                    --function-name NAME
+  --no-logs                 --no-stop
 
 Exit codes: 0 success; N the container's own exit code; 2 usage error (nothing sent);
 124 timed out; 125 never ran (rejected, not found, failed to start); 130 interrupted.
@@ -35,6 +36,7 @@ wait_args=()
 dry_run=false
 has_correlation_id=false
 function_name=${MIGRATION_FUNCTION_NAME:-}
+table=${MIGRATION_TABLE:-}
 start_timeout=${MIGRATION_START_TIMEOUT:-300}
 
 parse_args() {
@@ -49,9 +51,10 @@ parse_args() {
         fi
         shift 2 ;;
       --dry-run) dry_run=true; put_args+=("$1"); shift ;;
-      --cluster|--timeout|--start-timeout|--interval|--container|--function-name)
+      --cluster|--timeout|--start-timeout|--interval|--container|--function-name|--table)
         [[ $# -ge 2 ]] || { usage_error "$1 needs a value"; return; }
         [[ "$1" == --function-name ]] && function_name=$2
+        [[ "$1" == --table ]] && table=$2
         [[ "$1" == --start-timeout ]] && start_timeout=$2
         wait_args+=("$1" "$2")
         shift 2 ;;
@@ -64,32 +67,29 @@ parse_args() {
   "$here/wait-for-migration.sh" --validate-only "${wait_args[@]}" || return 2
 }
 
-# dry_run_verdict CORRELATION_ID: with --function-name, waits for the runner's verdict on the dry run.
+# dry_run_verdict CORRELATION_ID: with the runner's table, waits for its verdict on the dry run.
 dry_run_verdict() {
-  local correlation_id=$1 group since deadline line status code
-  if [[ -z "$function_name" ]]; then
-    log "dry run sent; nothing will start. Pass --function-name to see the runner's verdict."
+  local correlation_id=$1 deadline code
+  [[ -n "$table" || -z "$function_name" ]] || table=$(runner_table "$function_name")
+  if [[ -z "$table" ]]; then
+    log "dry run sent; nothing will start. Pass --table (or --function-name) to see the runner's verdict."
     printf 'result=dry_run exit_code=0 task_arn=none stop_code=none correlation_id=%s\n' "$correlation_id"
     return 0
   fi
-  group=$(runner_log_group "$function_name")
-  since=$(( $(now_ms) - 60000 ))
   deadline=$(( SECONDS + start_timeout ))
   while (( SECONDS < deadline )); do
-    line=$(runner_status "$group" "$correlation_id" "$since")
-    if [[ -n "$line" ]]; then
-      status=$(json_field "$line" status)
+    if read_run "$table" "$correlation_id" && [[ -n "$RUN_STATUS" ]]; then
       # The reason echoes the event; under GitHub Actions it is printed with workflow commands stopped.
-      fenced log "runner: $status: $(json_field "$line" reason)"
+      fenced log "runner: $RUN_STATUS: $RUN_REASON"
       code=125
-      [[ "$status" == DRY_RUN ]] && code=0
+      [[ "$RUN_STATUS" == DRY_RUN ]] && code=0
       printf 'result=%s exit_code=%s task_arn=none stop_code=none correlation_id=%s\n' \
-        "$(tr '[:upper:]' '[:lower:]' <<<"$status")" "$code" "$correlation_id"
+        "$(tr '[:upper:]' '[:lower:]' <<<"$RUN_STATUS")" "$code" "$correlation_id"
       return "$code"
     fi
     pause 3
   done
-  log "no verdict from the runner in $group within ${start_timeout}s"
+  log "no verdict from the runner in table $table within ${start_timeout}s"
   printf 'result=not_started exit_code=125 task_arn=none stop_code=none correlation_id=%s\n' "$correlation_id"
   return 125
 }
@@ -105,7 +105,7 @@ main() {
     *) printf 'result=not_started exit_code=125 task_arn=none stop_code=none correlation_id=none\n'; return 125 ;;
   esac
   printf '%s\n' "$sent"
-  correlation_id=$(sed -n 's/.*correlation_id=\([^ ]*\).*/\1/p' <<<"$sent")
+  [[ "$sent" =~ correlation_id=([^ ]+) ]] && correlation_id=${BASH_REMATCH[1]}
 
   if [[ "$dry_run" == true ]]; then
     dry_run_verdict "$correlation_id"

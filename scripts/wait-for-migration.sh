@@ -14,9 +14,11 @@ logs, and exits with the migration container's exit code.
   --timeout SECONDS       give up after this long; no upper limit (default 3600) [env MIGRATION_TIMEOUT]
   --start-timeout SECONDS how long the task may take to appear (default 300) [env MIGRATION_START_TIMEOUT]
   --interval SECONDS      time between polls (default 6) [env MIGRATION_INTERVAL]
-  --container NAME        the migration container (default: the one the runner's status names,
+  --container NAME        the migration container (default: the one the run's record names,
                           else the task definition's only essential container) [env MIGRATION_CONTAINER]
-  --function-name NAME    the runner function; its log group tells why a task never appeared
+  --table NAME            the runner's table (stack output RunTable); the run's record tells at once
+                          why a task will not appear, and which task is the run's [env MIGRATION_TABLE]
+  --function-name NAME    the runner function, to find its table when --table is not given
                           [env MIGRATION_FUNCTION_NAME]
   --no-logs               do not stream the container's CloudWatch logs
   --no-stop               on timeout or interruption, leave the task running
@@ -46,6 +48,7 @@ start_timeout=${MIGRATION_START_TIMEOUT:-300}
 interval=${MIGRATION_INTERVAL:-6}
 container=${MIGRATION_CONTAINER:-}
 function_name=${MIGRATION_FUNCTION_NAME:-}
+table=${MIGRATION_TABLE:-}
 follow_logs=true
 stop_on_exit=true
 validate_only=false
@@ -65,8 +68,6 @@ container_rows=''
 log_group=''
 log_stream=''
 log_token=''
-runner_group=''
-runner_since_ms=0
 
 # --- how the wait ended: set once, by conclude ---------------------------------------------------
 result=''
@@ -79,7 +80,7 @@ parse_args() {
   local value
   while (( $# > 0 )); do
     case "$1" in
-      --cluster|--correlation-id|--timeout|--start-timeout|--interval|--container|--function-name)
+      --cluster|--correlation-id|--timeout|--start-timeout|--interval|--container|--function-name|--table)
         [[ $# -ge 2 ]] || { usage_error "$1 needs a value"; return; }
         value=$2
         case "$1" in
@@ -90,6 +91,7 @@ parse_args() {
           --interval) interval=$value ;;
           --container) container=$value ;;
           --function-name) function_name=$value ;;
+          --table) table=$value ;;
         esac
         shift 2 ;;
       --no-logs) follow_logs=false; shift ;;
@@ -252,39 +254,51 @@ find_task() {
   task_arn=${newest#*$'\t'}
 }
 
-# check_runner: with --function-name, reads the runner's status for this run. Returns 1, having
-# concluded, when the runner says that no task will come.
+# find_table: with --function-name and no --table, finds the runner's table in the function's configuration.
+find_table() {
+  [[ -z "$table" && -n "$function_name" ]] || return 0
+  table=$(runner_table "$function_name")
+  if [[ -z "$table" ]]; then
+    fatal_aws_error && return 1
+    warn "cannot read the table of function $function_name (${AWS_ERROR:-it has no TABLE_NAME}); pass --table, or give this step lambda:GetFunctionConfiguration. Following the task without the run's record."
+    function_name=''
+  fi
+}
+
+# check_runner: with a table, reads the run's record. Returns 1, having concluded, when the runner says that
+# no task will come; sets task_arn when the record names this run's task.
 check_runner() {
-  [[ -n "$function_name" ]] || return 0
-  [[ -n "$runner_group" ]] || runner_group=$(runner_log_group "$function_name")
-  local line status reason other
-  line=$(runner_status "$runner_group" "$correlation_id" "$runner_since_ms")
-  [[ -n "$line" ]] || return 0
-  status=$(json_field "$line" status)
-  reason=$(json_field "$line" reason)
-  [[ -n "$container" ]] || container=$(json_field "$line" container)
-  case "$status" in
+  [[ -n "$table" ]] || return 0
+  if ! read_run "$table" "$correlation_id"; then
+    fatal_aws_error && return 1
+    warn "cannot read the run's record from table $table: ${AWS_ERROR:0:200}"
+    return 0
+  fi
+  [[ -n "$container" || -z "$RUN_CONTAINER" ]] || container=$RUN_CONTAINER
+  case "$RUN_STATUS" in
     REJECTED|FAILED)
-      conclude not_started "the runner reported $status for $correlation_id: $reason" ;;
+      conclude not_started "the runner reported $RUN_STATUS for $correlation_id: $RUN_REASON" ;;
     ALREADY_RUNNING)
-      other=$(json_field "$line" task_arn)
-      [[ "$(json_field "$line" started_by)" == "$correlation_id" ]] && return 0
-      conclude not_started "the runner reported ALREADY_RUNNING: $reason (running task: $other)" ;;
+      [[ -n "$RUN_BLOCKING_RUN" ]] || return 0
+      conclude not_started "the runner reported ALREADY_RUNNING: $RUN_REASON (running task: ${RUN_BLOCKING_TASK:-not started yet})" ;;
     DRY_RUN)
-      conclude not_started "the runner reported DRY_RUN: $reason" ;;
-    *) return 0 ;;
+      conclude not_started "the runner reported DRY_RUN: $RUN_REASON" ;;
+    *)
+      # STARTED, or no record yet. The record names the run's own task: ListTasks may not show it yet.
+      [[ -n "$task_arn" || -z "$RUN_TASK" ]] || task_arn=$RUN_TASK
+      return 0 ;;
   esac
   return 1
 }
 
 explain_missing_task() {
   local why="no task with startedBy=$correlation_id appeared on cluster $cluster within ${start_timeout}s"
-  if [[ -n "$function_name" ]]; then
+  if [[ -n "$table" ]]; then
     check_runner || return 0
-    why+="; the runner's log group $runner_group has no status for it yet. Check the rule's target and"
-    why+=" the function's dead-letter queue (template output DeadLetterQueueUrl)"
+    why+="; the runner's table $table has no record of this run. Check the rule's target, the event bus and"
+    why+=" region, and the function's dead-letter queue (template output DeadLetterQueueUrl)"
   else
-    why+=". Was the event sent to the right bus and region? Pass --function-name to see the runner's status"
+    why+=". Was the event sent to the right bus and region? Pass --table (or --function-name) to see the runner's verdict"
   fi
   conclude not_started "$why"
 }
@@ -296,6 +310,7 @@ await_task() {
   until find_task; do
     concluded && return 1
     check_runner || return 1
+    [[ -z "$task_arn" ]] || break
     if (( SECONDS - started_at >= timeout )); then
       conclude timeout "timed out after ${timeout}s waiting for migration $correlation_id: no task appeared"
       return 1
@@ -511,13 +526,12 @@ main() {
   parse_args "$@" || return
   [[ "$validate_only" == false ]] || return 0
   [[ -n "$region" ]] || region=$(aws configure get region 2>/dev/null || true)
-  runner_since_ms=$(( $(now_ms) - 300000 ))
   if [[ "${GITHUB_ACTIONS:-}" == true ]]; then
     fence_token=$(random_token)
     printf '::stop-commands::%s\n' "$fence_token"
   fi
   trap on_signal INT TERM
-  if await_task && follow_task; then
+  if find_table && await_task && follow_task; then
     judge_task
   fi
   finish

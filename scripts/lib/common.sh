@@ -154,25 +154,36 @@ aws_failure_advice() {
   esac
 }
 
-# runner_log_group FUNCTION: the function's log group, from its logging config, else Lambda's default.
-runner_log_group() {
-  if aws_call lambda get-function-configuration --function-name "$1" --query 'LoggingConfig.LogGroup' --output text 2>/dev/null \
+# runner_table FUNCTION: the runner's table of locks and run records, from the function's configuration.
+# Prints nothing when it cannot be read (the caller says what to do).
+runner_table() {
+  if aws_call lambda get-function-configuration --function-name "$1" --query 'Environment.Variables.TABLE_NAME' --output text \
       && [[ -n "$AWS_OUTPUT" && "$AWS_OUTPUT" != None ]]; then
-    printf '%s\n' "$AWS_OUTPUT"
-  else
-    printf '/aws/lambda/%s\n' "${1##*:function:}"
+    printf '%s' "$AWS_OUTPUT"
   fi
 }
 
-# runner_status LOG_GROUP CORRELATION_ID SINCE_MS: the runner's last status line for this run, or nothing.
-# Lambda's JSON log format wraps our JSON line in a string, so escaped quotes are undone first.
-runner_status() {
-  aws_call logs filter-log-events --log-group-name "$1" --start-time "$3" \
-      --filter-pattern "\"$2\"" --query 'events[].[message]' --output text 2>/dev/null || return 0
-  printf '%s\n' "$AWS_OUTPUT" | sed 's/\\"/"/g' | grep -E "\"correlation_id\": ?\"$2\"" | grep -E '"status": ?"' | tail -n 1
-}
+RUN_STATUS=''
+RUN_TASK=''
+RUN_BLOCKING_TASK=''
+RUN_BLOCKING_RUN=''
+RUN_CONTAINER=''
+RUN_REASON=''
 
-# json_field JSON NAME: a string field of a flat JSON object, without jq.
-json_field() {
-  printf '%s' "$1" | sed -n "s/.*\"$2\": *\"\\([^\"]*\\)\".*/\\1/p" | head -n 1
+# read_run TABLE CORRELATION_ID: reads the run's record (one strongly consistent GetItem) into RUN_STATUS,
+# RUN_TASK, RUN_BLOCKING_TASK, RUN_BLOCKING_RUN, RUN_CONTAINER and RUN_REASON; all empty while there is
+# none. Returns 1 when the table cannot be read, with the CLI's message in AWS_ERROR.
+read_run() {
+  RUN_STATUS='' RUN_TASK='' RUN_BLOCKING_TASK='' RUN_BLOCKING_RUN='' RUN_CONTAINER='' RUN_REASON=''
+  # The correlation id holds only A-Z a-z 0-9 _ - /, so it goes into the key's JSON as it is.
+  aws_call dynamodb get-item --table-name "$1" --consistent-read --key "{\"id\":{\"S\":\"$2\"}}" \
+      --query 'Item.[status.S, task_arn.S, blocking_task_arn.S, blocking_correlation_id.S, container.S, reason.S]' \
+      --output text || return 1
+  [[ -n "$AWS_OUTPUT" && "$AWS_OUTPUT" != None ]] || return 0
+  # shellcheck disable=SC2034 # the RUN_ variables are for the scripts that source this file
+  IFS=$'\t' read -r RUN_STATUS RUN_TASK RUN_BLOCKING_TASK RUN_BLOCKING_RUN RUN_CONTAINER RUN_REASON <<<"$AWS_OUTPUT"
+  local field
+  for field in RUN_STATUS RUN_TASK RUN_BLOCKING_TASK RUN_BLOCKING_RUN RUN_CONTAINER RUN_REASON; do
+    [[ "${!field}" != None ]] || printf -v "$field" '%s' ''
+  done
 }

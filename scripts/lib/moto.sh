@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck disable=SC2034 # MOTO_PID, TASK_DEFINITION, SUBNET and SECURITY_GROUP are for the caller
+# shellcheck disable=SC2034 # MOTO_PID, TASK_DEFINITION, SUBNET, SECURITY_GROUP and RUN_TABLE are for the caller
 # A local AWS for demo.sh and bench.sh: moto_server on a free port of 127.0.0.1, dummy credentials,
 # and an account laid out like a real one. Calls no AWS endpoint.
 
@@ -20,11 +20,15 @@ start_moto() {
   return 1
 }
 
-# create_world CONTAINER_DEFINITIONS_JSON: the cluster 'migrations', the task definition 'app', and the
-# default VPC's subnet and security group. Sets TASK_DEFINITION, SUBNET and SECURITY_GROUP.
+# create_world CONTAINER_DEFINITIONS_JSON: the cluster 'migrations', the task definition 'app', the runner's
+# table 'migrations-runs' (as template.yaml makes it), and the default VPC's subnet and security group. Sets
+# TASK_DEFINITION, SUBNET, SECURITY_GROUP and RUN_TABLE.
 create_world() {
   local vpc
   aws ecs create-cluster --cluster-name migrations >/dev/null
+  RUN_TABLE=migrations-runs
+  aws dynamodb create-table --table-name "$RUN_TABLE" --billing-mode PAY_PER_REQUEST \
+    --attribute-definitions AttributeName=id,AttributeType=S --key-schema AttributeName=id,KeyType=HASH >/dev/null
   TASK_DEFINITION=$(aws ecs register-task-definition --family app --network-mode awsvpc --requires-compatibilities FARGATE \
     --cpu 256 --memory 512 --container-definitions "$1" --query taskDefinition.taskDefinitionArn --output text)
   vpc=$(aws ec2 describe-vpcs --filters Name=is-default,Values=true --query 'Vpcs[0].VpcId' --output text)

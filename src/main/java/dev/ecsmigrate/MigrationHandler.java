@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.ecsmigrate.aws.AwsClients;
 import dev.ecsmigrate.contract.MigrationStatus;
+import dev.ecsmigrate.start.Decision;
 import dev.ecsmigrate.start.Starter;
 import dev.ecsmigrate.start.StatusPublisher;
 
@@ -14,8 +15,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The entry point for trigger events: raw EventBridge event bytes in, one migration status out, logged
- * and published.
+ * The entry point for trigger events: raw EventBridge event bytes in, one migration status out, logged,
+ * recorded and published.
  *
  * <p>It takes the raw bytes so that a malformed envelope becomes a REJECTED status with a reason,
  * rather than a deserialization error inside the runtime.
@@ -41,10 +42,13 @@ public final class MigrationHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        MigrationStatus status = starter.start(input.readAllBytes());
+        Decision decision = starter.start(input.readAllBytes());
+        MigrationStatus status = decision.status();
         String json = status.toJson();
         boolean good = status.status() == MigrationStatus.Outcome.STARTED || status.status() == MigrationStatus.Outcome.DRY_RUN;
+        // The status line comes first: whatever fails after it, the status is not lost.
         context.getLogger().log(json, good ? LogLevel.INFO : LogLevel.WARN);
+        decision.commit().run();
         publisher.publish(status, json);
         output.write(json.getBytes(StandardCharsets.UTF_8));
     }

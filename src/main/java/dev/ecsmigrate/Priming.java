@@ -1,6 +1,7 @@
 package dev.ecsmigrate;
 
 import dev.ecsmigrate.aws.AwsClients;
+import dev.ecsmigrate.aws.DynamoRunTable;
 import dev.ecsmigrate.aws.EcsMigrationTasks;
 import dev.ecsmigrate.aws.EventBridgeStatusPublisher;
 import dev.ecsmigrate.config.RunnerConfig;
@@ -8,6 +9,7 @@ import dev.ecsmigrate.contract.Contract;
 import dev.ecsmigrate.contract.MigrationStatus;
 import dev.ecsmigrate.start.EventValidator;
 import dev.ecsmigrate.start.LaunchSettings;
+import dev.ecsmigrate.start.MigrationLock;
 import dev.ecsmigrate.start.MigrationRequest;
 import dev.ecsmigrate.start.Validation;
 import org.crac.Context;
@@ -15,6 +17,7 @@ import org.crac.Core;
 import org.crac.Resource;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -75,9 +78,14 @@ final class Priming implements Resource {
         try (AwsClients clients = AwsClients.forPriming(config.home())) {
             EcsMigrationTasks tasks = new EcsMigrationTasks(clients.ecs(), config);
             EventBridgeStatusPublisher publisher = new EventBridgeStatusPublisher(clients.events(), config.buses().status());
-            stopped += stopped(() -> tasks.activeMigrations(family));
-            stopped += stopped(() -> clients.ecs().describeTasks(r -> r.cluster(config.cluster()).tasks("priming")));
+            DynamoRunTable runs = new DynamoRunTable(clients.dynamo(), config.table(), Clock.systemUTC());
+            MigrationLock.Claimant me = new MigrationLock.Claimant(request.correlationId(), request.eventId(), config.cluster(), family);
+            stopped += stopped(() -> runs.claim(me));
+            stopped += stopped(() -> tasks.taskState("arn:" + config.home().partition() + ":ecs:" + region + ":" + config.accountId()
+                    + ":task/" + config.cluster() + "/priming"));
             stopped += stopped(() -> tasks.start(request, settings));
+            stopped += stopped(() -> runs.started(me, "priming", status));
+            stopped += stopped(() -> runs.record(status));
             stopped += stopped(() -> publisher.publish(status, json));
             if (config.copiesFromService()) {
                 stopped += stopped(() -> tasks.serviceSettings(config.networkFromService()));

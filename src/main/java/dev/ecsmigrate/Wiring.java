@@ -1,6 +1,7 @@
 package dev.ecsmigrate;
 
 import dev.ecsmigrate.aws.AwsClients;
+import dev.ecsmigrate.aws.DynamoRunTable;
 import dev.ecsmigrate.aws.EcsMigrationTasks;
 import dev.ecsmigrate.aws.EventBridgeStatusPublisher;
 import dev.ecsmigrate.config.BrokenConfiguration;
@@ -9,10 +10,12 @@ import dev.ecsmigrate.config.RunnerConfig;
 import dev.ecsmigrate.start.EventValidator;
 import dev.ecsmigrate.start.MigrationStarter;
 import dev.ecsmigrate.start.Misconfigured;
+import dev.ecsmigrate.start.RunRecords;
 import dev.ecsmigrate.start.Starter;
 import dev.ecsmigrate.start.StatusPublisher;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -37,11 +40,22 @@ final class Wiring {
             case RunnerConfig config -> {
                 AwsClients clients = AwsClients.create(config.home(), credentials);
                 EventValidator validator = new EventValidator(config);
+                DynamoRunTable runs = new DynamoRunTable(clients.dynamo(), config.table(), Clock.systemUTC());
                 Priming.register(new Priming(config, validator));
-                yield new Trigger(new MigrationStarter(config, validator, new EcsMigrationTasks(clients.ecs(), config)),
-                        new EventBridgeStatusPublisher(clients.events(), config.buses().status()));
+                yield new Trigger(new MigrationStarter(config, validator, new EcsMigrationTasks(clients.ecs(), config), runs, runs,
+                        Clock.systemUTC()), new EventBridgeStatusPublisher(clients.events(), config.buses().status()));
             }
-            case BrokenConfiguration broken -> new Trigger(new Misconfigured(broken), publisher(broken, credentials));
+            case BrokenConfiguration broken -> new Trigger(new Misconfigured(broken, records(broken, credentials)),
+                    publisher(broken, credentials));
+        };
+    }
+
+    /** With a broken configuration, rejections are still recorded where the region and the table are known. */
+    private static RunRecords records(BrokenConfiguration broken, AwsCredentialsProvider credentials) {
+        return switch (broken.recording()) {
+            case BrokenConfiguration.ToTable to -> new DynamoRunTable(AwsClients.create(to.home(), credentials).dynamo(), to.table(),
+                    Clock.systemUTC());
+            case BrokenConfiguration.NotRecorded nowhere -> RunRecords.NONE;
         };
     }
 

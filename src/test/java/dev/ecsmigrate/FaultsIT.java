@@ -6,7 +6,9 @@ import dev.ecsmigrate.aws.AwsClients;
 import dev.ecsmigrate.local.LocalContext;
 import dev.ecsmigrate.testing.FakeAws;
 import dev.ecsmigrate.testing.Fixtures;
+import dev.ecsmigrate.testing.MotoServer;
 import dev.ecsmigrate.testing.Template;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -23,8 +25,9 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * AWS faults on every call the start path makes (ECS DescribeServices, ListTasks, RunTask and EventBridge
- * PutEvents), played by a scripted endpoint: throttling, 500, 503, a dropped connection, an answer slower
+ * AWS faults on every call the start path makes (ECS DescribeServices and RunTask, the lock and record
+ * transactions on DynamoDB, EventBridge PutEvents), played by a scripted endpoint (DynamoDB calls that
+ * suffer no fault go on to moto_server): throttling, 500, 503, a dropped connection, an answer slower
  * than the timeouts, a malformed body, a refused entry. Each run must end within the template's Timeout,
  * with bounded attempts, never two tasks, never STARTED without a task, and its status logged whenever
  * there is one. Faults that last are thrown for Lambda to retry; faults that pass are survived.
@@ -32,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FaultsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> CALLS = List.of("ecs:DescribeServices", "ecs:ListTasks", "ecs:RunTask", "events:PutEvents");
+    private static final List<String> CALLS = List.of("ecs:DescribeServices", "dynamodb:TransactWriteItems", "ecs:RunTask",
+            "events:PutEvents");
 
     /** What one run came to. */
     record Run(String action, String fault, Duration took, Throwable thrown, JsonNode status, List<String> lines,
@@ -46,7 +50,8 @@ class FaultsIT {
     }
 
     private static Run run(String action, String faultName, java.util.function.Consumer<FakeAws> script) {
-        try (FakeAws aws = new FakeAws()) {
+        try (FakeAws aws = new FakeAws().forwardDynamoDbTo(MotoServer.get().endpoint())) {
+            String table = "runs-" + java.util.UUID.randomUUID();
             // A live service to copy the network from, so that DescribeServices is on the path too.
             aws.answer("ecs:DescribeServices", request -> """
                     {"services":[{"serviceName":"web","status":"ACTIVE","launchType":"FARGATE","networkConfiguration":{"awsvpcConfiguration":
@@ -54,6 +59,8 @@ class FaultsIT {
             script.accept(aws);
             Map<String, String> env = Fixtures.with(Fixtures.with(Fixtures.env(), "NETWORK_FROM_SERVICE", "web"), "SUBNETS", null);
             env.put("AWS_ENDPOINT_URL", aws.endpoint().toString());
+            env.put("TABLE_NAME", table);
+            createTable(table);
             MigrationHandler handler = Handlers.trigger(env);
             List<String> lines = new ArrayList<>();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -69,6 +76,22 @@ class FaultsIT {
             JsonNode status = thrown == null ? read(out.toByteArray()) : null;
             return new Run(action, faultName, took, thrown, status, lines, aws.calls(action), aws.tasksStarted(), aws.requests("ecs:RunTask"));
         }
+    }
+
+    /** A table of its own for each run, so that runs played side by side do not share locks. */
+    private static void createTable(String name) {
+        try (var dynamo = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).credentialsProvider(MotoServer.CREDENTIALS)
+                .endpointOverride(MotoServer.get().endpoint()).build()) {
+            dynamo.createTable(r -> r.tableName(name).billingMode("PAY_PER_REQUEST")
+                    .attributeDefinitions(a -> a.attributeName("id").attributeType("S")).keySchema(k -> k.attributeName("id").keyType("HASH")));
+        }
+    }
+
+    @BeforeAll
+    static void freshMoto() {
+        MotoServer.get().reset();
     }
 
     private static JsonNode read(byte[] bytes) {
@@ -115,6 +138,9 @@ class FaultsIT {
             System.out.println("fault: " + run);
             assertBounded(run);
             assertThat(run.thrown()).as("%s is thrown for Lambda to retry", run).isNotNull();
+            if (run.action().equals("dynamodb:TransactWriteItems")) {
+                assertThat(run.tasks()).as("%s: the lock was never taken, so nothing started", run).isZero();
+            }
             if (run.action().equals("events:PutEvents")) {
                 assertThat(run.lines()).as("%s: the status was logged before publishing failed", run).hasSize(1);
                 assertThat(run.lines().getFirst()).contains("\"status\":\"STARTED\"");
@@ -141,6 +167,45 @@ class FaultsIT {
         }
     }
 
+    /**
+     * The lock is taken, the task starts, and then the table cannot be reached: the status line is logged,
+     * the failure thrown; Lambda's retry finds the lock still this run's, gets the same task back from ECS by
+     * its client token, and records it.
+     */
+    @Test
+    void tableUnreachableAfterTheStart_logsTheStatusAndThrows_andTheRetryRecordsTheSameTask() throws Exception {
+        try (FakeAws aws = new FakeAws().forwardDynamoDbTo(MotoServer.get().endpoint())) {
+            String table = "runs-" + java.util.UUID.randomUUID();
+            createTable(table);
+            aws.fail("dynamodb:TransactWriteItems", new FakeAws.Pass(), FakeAws.THROTTLING, FakeAws.UNAVAILABLE,
+                    new FakeAws.Drop(), FakeAws.SERVER_ERROR);
+            Map<String, String> env = Fixtures.env();
+            env.put("AWS_ENDPOINT_URL", aws.endpoint().toString());
+            env.put("TABLE_NAME", table);
+            MigrationHandler handler = Handlers.trigger(env);
+            List<String> lines = new ArrayList<>();
+
+            Throwable thrown = null;
+            try {
+                handler.handleRequest(new ByteArrayInputStream(Fixtures.event("migration-with-correlation-id.json")),
+                        new ByteArrayOutputStream(), new LocalContext(lines::add));
+            } catch (Exception e) {
+                thrown = e;
+            }
+            ByteArrayOutputStream retried = new ByteArrayOutputStream();
+            handler.handleRequest(new ByteArrayInputStream(Fixtures.event("migration-with-correlation-id.json")), retried,
+                    new LocalContext(lines::add));
+
+            assertThat(thrown).as("the unreachable table is thrown for Lambda to retry").isNotNull();
+            assertThat(lines).hasSize(2).allMatch(line -> line.contains("\"status\":\"STARTED\""));
+            JsonNode status = read(retried.toByteArray());
+            assertThat(status.path("status").asText()).isEqualTo("STARTED");
+            assertThat(aws.tasksStarted()).isEqualTo(1);
+            assertThat(aws.requests("ecs:RunTask")).extracting(r -> r.path("clientToken").asText()).containsOnly("gh-7301122334-1");
+            assertThat(aws.calls("events:PutEvents")).as("published once, after the record").isEqualTo(1);
+        }
+    }
+
     /** ECS started the task but its answer was lost: the retry carries the same client token and gets the same task. */
     @Test
     void runTaskWhoseAnswerIsLost_isRetriedWithTheSameClientToken() {
@@ -152,12 +217,18 @@ class FaultsIT {
         assertThat(run.tasks()).isEqualTo(1);
     }
 
-    /** Lambda redelivers the event after the task has stopped: RunTask carries the same client token, so ECS gives the same task back. */
+    /**
+     * Lambda redelivers the event after the task has stopped: the run's record names its task, so nothing new
+     * starts; any RunTask the run ever sends carries the same client token, so ECS would give the same task back.
+     */
     @Test
-    void redeliveryAfterTheTaskStopped_carriesTheSameClientToken() throws Exception {
-        try (FakeAws aws = new FakeAws()) {
+    void redeliveryAfterTheTaskStopped_startsNothingNew_andNamesTheSameTask() throws Exception {
+        try (FakeAws aws = new FakeAws().forwardDynamoDbTo(MotoServer.get().endpoint())) {
+            String table = "runs-" + java.util.UUID.randomUUID();
+            createTable(table);
             Map<String, String> env = Fixtures.env();
             env.put("AWS_ENDPOINT_URL", aws.endpoint().toString());
+            env.put("TABLE_NAME", table);
             MigrationHandler handler = Handlers.trigger(env);
             List<JsonNode> statuses = new ArrayList<>();
             for (int delivery = 0; delivery < 2; delivery++) {
@@ -165,11 +236,13 @@ class FaultsIT {
                 handler.handleRequest(new ByteArrayInputStream(Fixtures.event("migration-with-correlation-id.json")), out,
                         new LocalContext(line -> { }));
                 statuses.add(read(out.toByteArray()));
+                aws.stop(statuses.getFirst().path("task_arn").asText());
             }
 
-            assertThat(aws.requests("ecs:RunTask")).extracting(r -> r.path("clientToken").asText())
-                    .containsExactly("gh-7301122334-1", "gh-7301122334-1");
+            assertThat(aws.requests("ecs:RunTask")).isNotEmpty().extracting(r -> r.path("clientToken").asText())
+                    .containsOnly("gh-7301122334-1");
             assertThat(aws.tasksStarted()).isEqualTo(1);
+            assertThat(statuses.get(1).path("status").asText()).isEqualTo("ALREADY_RUNNING");
             assertThat(statuses.get(1).path("task_arn").asText()).isEqualTo(statuses.get(0).path("task_arn").asText());
         }
     }

@@ -6,6 +6,8 @@ import dev.ecsmigrate.config.Configuration;
 import dev.ecsmigrate.local.LocalContext;
 import dev.ecsmigrate.testing.FakeAws;
 import dev.ecsmigrate.testing.Fixtures;
+import dev.ecsmigrate.testing.MotoServer;
+import dev.ecsmigrate.testing.RunTable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,16 +36,26 @@ class HostileConfigurationIT {
     record Bad(String names, Map<String, String> changes, boolean publishable) {
     }
 
+    /** Variables without which a rejection cannot be recorded in the table. */
+    private static final java.util.Set<String> TABLE_VARIABLES = java.util.Set.of("AWS_REGION", "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_ECS", "AWS_ENDPOINT_URL_EVENTBRIDGE", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_USE_FIPS_ENDPOINT",
+            "AWS_USE_DUALSTACK_ENDPOINT", "TABLE_NAME", "LOCK_GRACE_SECONDS", "RECORD_RETENTION_DAYS");
+
     private static FakeAws aws;
+    private static RunTable table;
 
     @BeforeAll
     static void start() {
-        aws = new FakeAws();
+        MotoServer moto = MotoServer.get();
+        moto.reset();
+        table = new RunTable(moto.endpoint()).create();
+        aws = new FakeAws().forwardDynamoDbTo(moto.endpoint());
     }
 
     @AfterAll
     static void stop() {
         aws.close();
+        table.close();
     }
 
     private static final String LONG = "a".repeat(300);
@@ -111,6 +123,16 @@ class HostileConfigurationIT {
                 "[\"" + "x".repeat(9000) + "\"]"}) {
             bad.add(new Bad("MIGRATION_COMMAND", change("MIGRATION_COMMAND", command), true));
         }
+        for (String table : new String[] {null, "ab", "bad table", "a".repeat(256), "arn:aws:dynamodb:eu-west-1:123456789012:table/migrations",
+                "arn:aws:dynamodb:us-east-1:210987654321:table/migrations"}) {
+            bad.add(new Bad("TABLE_NAME", change("TABLE_NAME", table), true));
+        }
+        for (String grace : new String[] {"0", "-1", "ten", "86401", "1.5", "99999999999"}) {
+            bad.add(new Bad("LOCK_GRACE_SECONDS", change("LOCK_GRACE_SECONDS", grace), true));
+        }
+        for (String days : new String[] {"0", "3651", "90d", " 9 9"}) {
+            bad.add(new Bad("RECORD_RETENTION_DAYS", change("RECORD_RETENTION_DAYS", days), true));
+        }
         for (String families : new String[] {null, ",", "bad family", "app," + LONG}) {
             bad.add(new Bad("ALLOWED_FAMILIES", change("ALLOWED_FAMILIES", families), true));
         }
@@ -137,11 +159,15 @@ class HostileConfigurationIT {
     void everyBadValue_isRejectedByName_startsNothing_andIsPublishedWhereItCanBe() throws Exception {
         List<Bad> settings = badSettings();
         int published = 0;
+        int recorded = 0;
         for (Bad bad : settings) {
             aws.reset();
             Map<String, String> env = Fixtures.env();
             env.put("AWS_ENDPOINT_URL_ECS", aws.endpoint().toString());
             env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", aws.endpoint().toString());
+            env.put("AWS_ENDPOINT_URL_DYNAMODB", aws.endpoint().toString());
+            table.client().deleteItem(r -> r.tableName(RunTable.NAME).key(Map.of("id",
+                    software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("gh-7301122334-1"))));
             bad.changes().forEach((name, value) -> {
                 if (value == null) {
                     env.remove(name);
@@ -165,8 +191,19 @@ class HostileConfigurationIT {
                     .as("no ECS call for %s", label).isZero();
             assertThat(aws.calls("events:PutEvents")).as("published for %s", label).isEqualTo(bad.publishable() ? 1 : 0);
             published += aws.calls("events:PutEvents");
+            boolean recordable = !TABLE_VARIABLES.contains(bad.names());
+            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> record = table.record("gh-7301122334-1");
+            if (recordable) {
+                assertThat(record.get("status").s()).as("recorded for %s", label).isEqualTo("REJECTED");
+                assertThat(record.get("reason").s()).as(label).contains(bad.names());
+                recorded++;
+            } else {
+                assertThat(record).as("nothing recorded for %s", label).isEmpty();
+            }
+            assertThat(aws.calls("dynamodb:UpdateItem") + aws.calls("dynamodb:TransactWriteItems")).as("table writes for %s", label)
+                    .isEqualTo(recordable ? 1 : 0);
         }
-        System.out.printf("configuration suite: %d variables, %d bad settings tried, %d rejections published, %d logged only%n",
-                Configuration.variables().size(), settings.size(), published, settings.size() - published);
+        System.out.printf("configuration suite: %d variables, %d bad settings tried, %d rejections published, %d recorded%n",
+                Configuration.variables().size(), settings.size(), published, recorded);
     }
 }

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ecsmigrate.config.RunnerConfig;
 import dev.ecsmigrate.contract.MigrationStatus;
 import dev.ecsmigrate.local.LocalContext;
+import dev.ecsmigrate.start.MigrationLock;
 import dev.ecsmigrate.start.MigrationStarter;
 import dev.ecsmigrate.start.MigrationTasks;
+import dev.ecsmigrate.start.RunRecords;
 import dev.ecsmigrate.start.StatusPublisher;
 import dev.ecsmigrate.testing.Fixtures;
 import dev.ecsmigrate.testing.SampleEvents;
@@ -45,6 +47,10 @@ class MigrationHandlerTest {
     private MigrationTasks tasks;
     @Mock
     private StatusPublisher publisher;
+    @Mock
+    private MigrationLock lock;
+    @Mock
+    private RunRecords records;
 
     private final List<String> lines = new ArrayList<>();
     private final LocalContext context = new LocalContext(lines::add);
@@ -57,7 +63,8 @@ class MigrationHandlerTest {
 
     private MigrationHandler handler() {
         RunnerConfig config = Fixtures.config();
-        return new MigrationHandler(new MigrationStarter(config, Fixtures.validator(config), tasks), publisher);
+        return new MigrationHandler(new MigrationStarter(config, Fixtures.validator(config), tasks, lock, records, java.time.Clock.systemUTC()),
+                publisher);
     }
 
     static Stream<SampleEvents.Sample> samples() {
@@ -67,7 +74,7 @@ class MigrationHandlerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("samples")
     void handleRequest_withSampleEvent_returnsExpectedStatus(SampleEvents.Sample sample) throws Exception {
-        lenient().when(tasks.activeMigrations("app")).thenReturn(new MigrationTasks.Active(List.of()));
+        lenient().when(lock.claim(any())).thenReturn(new MigrationLock.Taken());
         lenient().when(tasks.start(any(), any())).thenReturn(new MigrationTasks.Started(TASK));
         String file = sample.file();
         String expected = sample.expected();
@@ -87,7 +94,7 @@ class MigrationHandlerTest {
 
     @Test
     void handleRequest_logsAndPublishesTheSameStatusItReturns() throws Exception {
-        lenient().when(tasks.activeMigrations("app")).thenReturn(new MigrationTasks.Active(List.of()));
+        lenient().when(lock.claim(any())).thenReturn(new MigrationLock.Taken());
         lenient().when(tasks.start(any(), any())).thenReturn(new MigrationTasks.Started(TASK));
 
         JsonNode returned = invoke(handler(), event("migration-with-correlation-id.json"));
@@ -99,6 +106,15 @@ class MigrationHandlerTest {
                 + " on cluster migrations\",\"correlation_id\":\"gh-7301122334-1\",\"event_id\":\"0d4c5b8e-2f55-4d0b-9a0e-7c1f7f2e9b11\","
                 + "\"cluster\":\"migrations\",\"task_definition\":\"" + Fixtures.TASK_DEFINITION + "\",\"task_arn\":\"" + TASK
                 + "\",\"started_by\":\"gh-7301122334-1\",\"container\":\"app\"}");
+    }
+
+    @Test
+    void handleRequest_whenTheRecordCannotBeWritten_logsTheStatusThenThrows_andPublishesNothing() {
+        doThrow(new IllegalStateException("table unreachable")).when(records).record(any());
+
+        assertThatThrownBy(() -> invoke(handler(), event("rejected-bad-arn.json"))).hasMessageContaining("table unreachable");
+        assertThat(lines).singleElement().asString().contains("\"status\":\"REJECTED\"");
+        verify(publisher, org.mockito.Mockito.never()).publish(any(), anyString());
     }
 
     @Test

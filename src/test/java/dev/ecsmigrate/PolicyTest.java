@@ -118,6 +118,20 @@ class PolicyTest {
             "ecs:RunTask", Set.of("ecs:TagResource", "iam:PassRole"));
 
     /**
+     * Operations that IAM does not authorize as such: DynamoDB authorizes a TransactWriteItems call by the
+     * kind of each item in it, which {@link #TRANSACTION_ITEM_ACTIONS} reads from the code.
+     */
+    private static final Set<String> NOT_IAM_ACTIONS = Set.of("dynamodb:TransactWriteItems");
+
+    /** The builder of a transaction's item: the method the code calls on it says which action IAM checks. */
+    private static final String TRANSACTION_ITEM = "software/amazon/awssdk/services/dynamodb/model/TransactWriteItem$Builder";
+    private static final Map<String, String> TRANSACTION_ITEM_ACTIONS = Map.of(
+            "put", "dynamodb:PutItem",
+            "update", "dynamodb:UpdateItem",
+            "delete", "dynamodb:DeleteItem",
+            "conditionCheck", "dynamodb:ConditionCheckItem");
+
+    /**
      * What Lambda itself does with the function's role, by the target's service: it delivers failed asynchronous
      * invocations to the EventInvokeConfig destinations and to the function's dead-letter target.
      */
@@ -391,10 +405,14 @@ class PolicyTest {
         for (String action : List.copyOf(actions)) {
             actions.addAll(IMPLIED.getOrDefault(action, Set.of()));
         }
+        actions.removeAll(NOT_IAM_ACTIONS);
         return actions;
     }
 
     private static Optional<String> action(String owner, String method) {
+        if (owner.equals(TRANSACTION_ITEM) && TRANSACTION_ITEM_ACTIONS.containsKey(method)) {
+            return Optional.of(TRANSACTION_ITEM_ACTIONS.get(method));
+        }
         Matcher client = SDK_CLIENT.matcher(owner);
         if (!client.matches() || NOT_OPERATIONS.contains(method)) {
             return Optional.empty();

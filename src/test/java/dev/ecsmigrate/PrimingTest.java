@@ -23,7 +23,7 @@ class PrimingTest {
 
             int stopped = new Priming(config, Fixtures.validator(config)).prime();
 
-            assertThat(stopped).isEqualTo(4);
+            assertThat(stopped).isEqualTo(6);
             assertThat(endpoint.getAllServeEvents()).isEmpty();
         } finally {
             endpoint.stop();
@@ -35,6 +35,6 @@ class PrimingTest {
         Map<String, String> env = Fixtures.with(Fixtures.with(Fixtures.env(), "SUBNETS", null), "NETWORK_FROM_SERVICE", "web");
         RunnerConfig config = Fixtures.config(Fixtures.with(env, "AWS_ENDPOINT_URL", "http://127.0.0.1:9"));
 
-        assertThat(new Priming(config, Fixtures.validator(config)).prime()).isEqualTo(5);
+        assertThat(new Priming(config, Fixtures.validator(config)).prime()).isEqualTo(7);
     }
 }

@@ -8,6 +8,8 @@ import dev.ecsmigrate.aws.AwsClients;
 import dev.ecsmigrate.aws.TransientEcsException;
 import dev.ecsmigrate.local.LocalContext;
 import dev.ecsmigrate.testing.Fixtures;
+import dev.ecsmigrate.testing.MotoServer;
+import dev.ecsmigrate.testing.RunTable;
 import dev.ecsmigrate.testing.ScriptedAws;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,9 +47,10 @@ class ScriptedEcsIT {
 
     @BeforeEach
     void setUp() {
+        MotoServer.get().reset();
+        new RunTable(MotoServer.get().endpoint()).create().close();
         endpoint = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         endpoint.start();
-        endpoint.stubFor(ecs("ListTasks").willReturn(json("{\"taskArns\":[]}")));
         endpoint.stubFor(ScriptedAws.events("PutEvents")
                 .willReturn(json("{\"FailedEntryCount\":0,\"Entries\":[{\"EventId\":\"status-1\"}]}")));
     }
@@ -63,6 +66,8 @@ class ScriptedEcsIT {
     private JsonNode invoke() throws Exception {
         Map<String, String> env = Fixtures.env();
         env.put("AWS_ENDPOINT_URL", endpoint.baseUrl());
+        // The lock and the record live in moto_server's DynamoDB; ECS and EventBridge are scripted.
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", MotoServer.get().endpoint().toString());
         MigrationHandler handler = Handlers.trigger(env);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(Fixtures.event("migration-with-correlation-id.json")), out,

@@ -10,6 +10,8 @@ import dev.ecsmigrate.testing.ScriptedAws;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -32,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The waiter against a scripted ECS/CloudWatch Logs endpoint that returns the documented JSON for
  * what moto cannot produce: non-zero exit codes, failed starts, missing exit codes, sidecars, throttling.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ScriptedWaiterIT {
 
     private static final String TASK = "arn:aws:ecs:us-east-1:123456789012:task/migrations/0f1e2d3c4b5a";
@@ -250,20 +253,16 @@ class ScriptedWaiterIT {
     }
 
     @Test
-    void containerNamedByTheRunnersStatus_isTheOneJudged() {
-        // The runner's status (Lambda JSON log format) names log-router; ECS says log-router exited 4.
-        ObjectMapper json = new ObjectMapper();
-        String status = json.createObjectNode().put("status", "STARTED").put("correlation_id", "gh-9-1")
-                .put("container", "log-router").toString();
-        String record = json.createObjectNode().put("timestamp", "2026-11-22T17:00:00Z").put("level", "INFO")
-                .put("message", status).toString();
-        var response = json.createObjectNode();
-        response.putArray("events").addObject().put("message", record);
-        endpoint.stubFor(logs("FilterLogEvents").willReturn(json(response.toString())));
+    void containerNamedByTheRunsRecord_isTheOneJudged() {
+        // The run's record names log-router; ECS says log-router exited 4.
+        endpoint.stubFor(ScriptedAws.dynamodb("GetItem").withRequestBody(containing("gh-9-1")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/x-amz-json-1.0").withBody("""
+                        {"Item":{"id":{"S":"gh-9-1"},"status":{"S":"STARTED"},"task_arn":{"S":"%s"},"container":{"S":"log-router"},
+                         "reason":{"S":"started"}}}""".formatted(TASK))));
         endpoint.stubFor(ecs("DescribeTasks").willReturn(json(stopped("EssentialContainerExited", "done",
                 "{\"name\":\"app\",\"exitCode\":0},{\"name\":\"log-router\",\"exitCode\":4}"))));
 
-        Script wait = waitFor("--no-logs", "--function-name", "migration-runner");
+        Script wait = waitFor("--no-logs", "--table", "runs");
 
         assertThat(wait.exitCode()).as(wait.output()).isEqualTo(4);
         assertThat(wait.output()).contains("container log-router exited 4");

@@ -1,9 +1,9 @@
 package dev.ecsmigrate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsmigrate.local.LocalContext;
 import dev.ecsmigrate.testing.MotoWorld;
+import dev.ecsmigrate.testing.RunTable;
 import dev.ecsmigrate.testing.Script;
 import dev.ecsmigrate.testing.Template;
 import org.junit.jupiter.api.AfterEach;
@@ -118,12 +118,12 @@ class ScriptsIT {
 
     @Test
     void wait_whenRunnerRejected_reportsItsReasonWithoutWaitingForTheStartTimeout() throws Exception {
-        writeRunnerStatus("/aws/lambda/migration-runner", "REJECTED", "gh-rej",
-                "task-definition family 'billing' is not allowed: the allowed families are app");
+        invokeFunction(new String(MotoWorld.trigger("evt-rej", "arn:aws:ecs:us-east-1:123456789012:task-definition/billing:1", "gh-rej"),
+                StandardCharsets.UTF_8));
 
         long started = System.nanoTime();
         Script wait = Script.run("wait-for-migration.sh", env, "--cluster", MotoWorld.CLUSTER, "--correlation-id", "gh-rej",
-                "--function-name", "migration-runner", "--interval", "1", "--start-timeout", "60");
+                "--table", RunTable.NAME, "--interval", "1", "--start-timeout", "60");
 
         assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
@@ -132,15 +132,31 @@ class ScriptsIT {
     }
 
     @Test
-    void wait_whenAnotherMigrationRuns_namesItsTask() throws Exception {
-        writeRunnerStatus("/aws/lambda/migration-runner", "ALREADY_RUNNING", "gh-second",
-                "not starting a second migration: another migration of family app is RUNNING (correlation id gh-first)");
+    void wait_whenAnotherMigrationRuns_namesItsTask_findingTheTableThroughTheFunction() throws Exception {
+        String first = invokeFunction(new String(MotoWorld.trigger("evt-first", world.taskDefinitionArn, "gh-first"), StandardCharsets.UTF_8));
+        String firstTask = JSON.readTree(first).path("task_arn").asText();
+        invokeFunction(new String(MotoWorld.trigger("evt-second", world.taskDefinitionArn, "gh-second"), StandardCharsets.UTF_8));
+        deployFunction("migration-runner");
 
         Script wait = Script.run("wait-for-migration.sh", env, "--cluster", MotoWorld.CLUSTER, "--correlation-id", "gh-second",
                 "--function-name", "migration-runner", "--interval", "1", "--start-timeout", "20");
 
         assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
-        assertThat(wait.output()).contains("ALREADY_RUNNING", "correlation id gh-first", "running task: arn:aws:ecs:us-east-1:123456789012:task/migrations/other");
+        assertThat(wait.output()).contains("the runner reported ALREADY_RUNNING", "correlation id gh-first", "running task: " + firstTask);
+    }
+
+    /** The run's record names its task, so the waiter follows it even before ListTasks shows it. */
+    @Test
+    void wait_withTheTable_followsTheTaskTheRecordNames() throws Exception {
+        String status = invokeFunction(new String(MotoWorld.trigger("evt-rec", world.taskDefinitionArn, "gh-rec"), StandardCharsets.UTF_8));
+        String taskArn = JSON.readTree(status).path("task_arn").asText();
+        world.ecs.stopTask(r -> r.cluster(MotoWorld.CLUSTER).task(taskArn).reason("done"));
+
+        Script wait = Script.run("wait-for-migration.sh", env, "--cluster", MotoWorld.CLUSTER, "--correlation-id", "gh-rec",
+                "--table", RunTable.NAME, "--interval", "1", "--no-logs");
+
+        assertThat(wait.exitCode()).as(wait.output()).isZero();
+        assertThat(wait.lastLine()).startsWith("result=succeeded exit_code=0 task_arn=" + taskArn);
     }
 
     @Test
@@ -259,19 +275,19 @@ class ScriptsIT {
         putLogEvents(MotoWorld.LOG_GROUP, stream, messages);
     }
 
-    /** A status line as Lambda's JSON log format records it: our JSON, as a string in "message". */
-    private void writeRunnerStatus(String group, String status, String correlationId, String reason) throws Exception {
-        ObjectNode line = JSON.createObjectNode().put("status", status).put("reason", reason).put("correlation_id", correlationId)
-                .put("event_id", "evt").put("cluster", MotoWorld.CLUSTER).put("task_definition", world.taskDefinitionArn)
-                .put("container", "app");
-        if (status.equals("ALREADY_RUNNING")) {
-            line.put("task_arn", "arn:aws:ecs:us-east-1:123456789012:task/migrations/other").put("started_by", "gh-first");
+    /** The runner as moto knows it: a function whose configuration names the table (moto never runs it). */
+    private void deployFunction(String name) throws IOException {
+        java.nio.file.Path zip = java.nio.file.Files.createTempFile("function", ".zip");
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(zip))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("placeholder.txt"));
+            out.write("the runner's code is not needed here".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
         }
-        String record = JSON.createObjectNode().put("timestamp", "2026-11-22T17:00:00.000Z").put("level", "WARN")
-                .put("message", JSON.writeValueAsString(line)).put("AWSRequestId", "req-1").toString();
-        aws("logs", "create-log-group", "--log-group-name", group);
-        aws("logs", "create-log-stream", "--log-group-name", group, "--log-stream-name", "2026/11/22/[$LATEST]abc");
-        putLogEvents(group, "2026/11/22/[$LATEST]abc", record);
+        aws("iam", "create-role", "--role-name", "runner", "--assume-role-policy-document",
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}");
+        aws("lambda", "create-function", "--function-name", name, "--runtime", "java21", "--handler", Template.handler(),
+                "--role", "arn:aws:iam::123456789012:role/runner", "--zip-file", "fileb://" + zip,
+                "--environment", "Variables={TABLE_NAME=" + RunTable.NAME + "}");
     }
 
     private void putLogEvents(String group, String stream, String... messages) {

@@ -55,10 +55,11 @@ class TemplateTest {
     }
 
     @Test
-    void function_runsOnJava25WithOneInvocationAtATime() {
+    void function_runsOnJava25_andLetsInvocationsRunSideBySide() {
         JsonNode function = Template.function();
         assertThat(function.path("Runtime").asText()).isEqualTo("java25");
-        assertThat(function.path("ReservedConcurrentExecutions").asInt()).isEqualTo(1);
+        // The lock keeps migrations apart (LockIT proves it under parallel invocations); concurrency 1 would only queue events.
+        assertThat(function.path("ReservedConcurrentExecutions").asInt()).isGreaterThan(1);
         assertThat(function.path("SnapStart").path("ApplyOn").asText()).isEqualTo("PublishedVersions");
         assertThat(function.path("AutoPublishAlias").asText()).isNotBlank();
         assertThat(function.path("LoggingConfig").path("LogFormat").asText()).isEqualTo("JSON");
@@ -68,6 +69,20 @@ class TemplateTest {
         assertThat(trigger.path("DeadLetterConfig").path("Arn").isMissingNode()).isFalse();
         assertThat(trigger.path("RetryPolicy").path("MaximumEventAgeInSeconds").asInt()).isPositive();
         assertThat(Template.resources().path("MigrationFunctionLogGroup").path("Properties").path("RetentionInDays").isMissingNode()).isFalse();
+    }
+
+    @Test
+    void table_isOnDemandEncryptedWithATtlAndKeptOnDelete() {
+        JsonNode table = Template.resources().path("MigrationTable");
+        JsonNode properties = table.path("Properties");
+        assertThat(table.path("Type").asText()).isEqualTo("AWS::DynamoDB::Table");
+        assertThat(table.path("DeletionPolicy").asText()).isEqualTo("Retain");
+        assertThat(properties.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
+        assertThat(properties.path("SSESpecification").path("SSEEnabled").asBoolean()).isTrue();
+        assertThat(properties.path("TimeToLiveSpecification").path("AttributeName").asText()).isEqualTo("expires_at");
+        assertThat(properties.path("TimeToLiveSpecification").path("Enabled").asBoolean()).isTrue();
+        assertThat(properties.path("KeySchema").toString()).contains("\"AttributeName\":\"id\"", "\"KeyType\":\"HASH\"");
+        assertThat(Template.function().path("Environment").path("Variables").path("TABLE_NAME").isMissingNode()).isFalse();
     }
 
     static Stream<SampleEvents.Sample> samples() {

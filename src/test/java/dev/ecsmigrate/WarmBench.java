@@ -4,9 +4,11 @@ import com.amazonaws.services.lambda.runtime.Context;
 import dev.ecsmigrate.config.RunnerConfig;
 import dev.ecsmigrate.local.LocalContext;
 import dev.ecsmigrate.start.LaunchSettings;
+import dev.ecsmigrate.start.MigrationLock;
 import dev.ecsmigrate.start.MigrationRequest;
 import dev.ecsmigrate.start.MigrationStarter;
 import dev.ecsmigrate.start.MigrationTasks;
+import dev.ecsmigrate.start.RunRecords;
 import dev.ecsmigrate.testing.Fixtures;
 
 import java.io.ByteArrayInputStream;
@@ -32,12 +34,19 @@ public final class WarmBench {
         RunnerConfig config = Fixtures.config();
         MigrationTasks tasks = new MigrationTasks() {
             @Override public ServiceLookup serviceSettings(String service) { throw new UnsupportedOperationException(); }
-            @Override public ActiveLookup activeMigrations(String family) { return new Active(List.of()); }
+            @Override public TaskState taskState(String taskArn) { throw new UnsupportedOperationException(); }
             @Override public Launch start(MigrationRequest request, LaunchSettings settings) {
                 return new Started("arn:aws:ecs:us-east-1:123456789012:task/migrations/0123456789abcdef");
             }
         };
-        MigrationHandler handler = new MigrationHandler(new MigrationStarter(config, Fixtures.validator(config), tasks), (status, json) -> { });
+        MigrationLock lock = new MigrationLock() {
+            @Override public Claim claim(Claimant me) { return new Taken(); }
+            @Override public Claim takeOver(Claimant me, Holder stale) { throw new UnsupportedOperationException(); }
+            @Override public void started(Claimant me, String taskArn, dev.ecsmigrate.contract.MigrationStatus status) { }
+            @Override public void refused(Claimant me, dev.ecsmigrate.contract.MigrationStatus status) { }
+        };
+        MigrationHandler handler = new MigrationHandler(new MigrationStarter(config, Fixtures.validator(config), tasks, lock, RunRecords.NONE,
+                java.time.Clock.systemUTC()), (status, json) -> { });
         // Lambda's logger writes to a pipe the runtime reads; here the line is built and dropped.
         Context context = new LocalContext(line -> { });
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -15,6 +15,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 
@@ -34,11 +35,13 @@ public final class AwsClients implements AutoCloseable {
     private final SdkHttpClient http;
     private final EcsClient ecs;
     private final EventBridgeClient events;
+    private final DynamoDbClient dynamo;
 
-    private AwsClients(SdkHttpClient http, EcsClient ecs, EventBridgeClient events) {
+    private AwsClients(SdkHttpClient http, EcsClient ecs, EventBridgeClient events, DynamoDbClient dynamo) {
         this.http = http;
         this.ecs = ecs;
         this.events = events;
+        this.dynamo = dynamo;
     }
 
     /**
@@ -94,13 +97,18 @@ public final class AwsClients implements AutoCloseable {
                 .overrideConfiguration(overrides.build());
         var events = EventBridgeClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
                 .overrideConfiguration(overrides.build());
+        var dynamo = DynamoDbClient.builder().httpClient(http).region(region).credentialsProvider(credentials)
+                .overrideConfiguration(overrides.build());
         if (home.endpointFor("ECS") != null) {
             ecs.endpointOverride(home.endpointFor("ECS"));
         }
         if (home.endpointFor("EVENTBRIDGE") != null) {
             events.endpointOverride(home.endpointFor("EVENTBRIDGE"));
         }
-        return new AwsClients(http, ecs.build(), events.build());
+        if (home.endpointFor("DYNAMODB") != null) {
+            dynamo.endpointOverride(home.endpointFor("DYNAMODB"));
+        }
+        return new AwsClients(http, ecs.build(), events.build(), dynamo.build());
     }
 
     public EcsClient ecs() {
@@ -111,10 +119,15 @@ public final class AwsClients implements AutoCloseable {
         return events;
     }
 
+    public DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
     @Override
     public void close() {
         ecs.close();
         events.close();
+        dynamo.close();
         http.close();
     }
 }

@@ -11,7 +11,6 @@ import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
 import software.amazon.awssdk.services.ecs.model.ContainerOverride;
 import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
-import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.ecs.model.Failure;
 import software.amazon.awssdk.services.ecs.model.NetworkConfiguration;
@@ -22,7 +21,6 @@ import software.amazon.awssdk.services.ecs.model.Tag;
 import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.ecs.model.TaskOverride;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -72,31 +70,18 @@ public final class EcsMigrationTasks implements MigrationTasks {
     }
 
     @Override
-    public ActiveLookup activeMigrations(String family) {
-        List<String> arns = new ArrayList<>();
+    public TaskState taskState(String taskArn) {
+        DescribeTasksResponse described;
         try {
-            ecs.listTasksPaginator(r -> r.cluster(config.cluster()).family(family).desiredStatus(DesiredStatus.RUNNING))
-                    .forEach(page -> arns.addAll(page.taskArns()));
+            described = ecs.describeTasks(r -> r.cluster(config.cluster()).tasks(taskArn));
         } catch (EcsException e) {
-            return refused("ListTasks", e);
+            return refused("DescribeTasks", e);
         }
-        List<ActiveTask> active = new ArrayList<>();
-        String group = Contract.taskGroup(family);
-        for (int from = 0; from < arns.size(); from += 100) {
-            List<String> batch = arns.subList(from, Math.min(arns.size(), from + 100));
-            DescribeTasksResponse described;
-            try {
-                described = ecs.describeTasks(r -> r.cluster(config.cluster()).tasks(batch));
-            } catch (EcsException e) {
-                return refused("DescribeTasks", e);
-            }
-            for (Task task : described.tasks()) {
-                if (group.equals(task.group()) && !"STOPPED".equals(task.lastStatus())) {
-                    active.add(new ActiveTask(task.taskArn(), task.startedBy(), task.lastStatus()));
-                }
-            }
+        if (!described.hasTasks() || described.tasks().isEmpty()) {
+            return new Unknown();
         }
-        return new Active(active);
+        Task task = described.tasks().getFirst();
+        return "STOPPED".equals(task.lastStatus()) ? new Stopped() : new Live(task.lastStatus());
     }
 
     @Override

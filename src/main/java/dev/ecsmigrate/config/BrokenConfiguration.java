@@ -4,12 +4,14 @@ import java.util.List;
 
 /**
  * A configuration that cannot run a migration. Every event is rejected with {@link #reason()}; the status
- * still reaches the status bus when the region and the bus are known, so the pipeline learns why at once.
+ * still reaches the status bus and the run records when the region, the bus and the table are known, so
+ * the pipeline learns why at once.
  *
  * @param problems   each problem, naming its variable
  * @param publishing where the rejections can still be published
+ * @param recording  where the rejections can still be recorded
  */
-public record BrokenConfiguration(List<String> problems, Publishing publishing) implements Configuration {
+public record BrokenConfiguration(List<String> problems, Publishing publishing, Recording recording) implements Configuration {
 
     public BrokenConfiguration {
         problems = List.copyOf(problems);
@@ -33,5 +35,17 @@ public record BrokenConfiguration(List<String> problems, Publishing publishing) 
 
     /** Nothing to publish to; the status is logged only. */
     public record Nowhere(String why) implements Publishing {
+    }
+
+    /** Where rejections are recorded when the configuration is broken. */
+    public sealed interface Recording permits ToTable, NotRecorded {
+    }
+
+    /** The region, endpoint and table are usable: record the rejections there. */
+    public record ToTable(RunnerConfig.Home home, RunnerConfig.Table table) implements Recording {
+    }
+
+    /** No usable table: rejections are logged and published only. */
+    public record NotRecorded(String why) implements Recording {
     }
 }

@@ -26,7 +26,8 @@ public sealed interface Configuration permits RunnerConfig, BrokenConfiguration 
         RunnerConfig.Home home = RunnerConfig.Home.read(env);
         String accountId = RunnerConfig.readAccount(env);
         RunnerConfig.Buses buses = RunnerConfig.Buses.read(env, home, accountId);
-        RunnerConfig config = RunnerConfig.read(env, home, buses, accountId);
+        RunnerConfig.Table table = RunnerConfig.Table.read(env, home, accountId);
+        RunnerConfig config = RunnerConfig.read(env, home, buses, table, accountId);
         if (env.problems().isEmpty()) {
             return config;
         }
@@ -35,6 +36,11 @@ public sealed interface Configuration permits RunnerConfig, BrokenConfiguration 
                 : new BrokenConfiguration.Nowhere(home == null
                         ? "the region or an endpoint is not usable, so the status is only logged"
                         : "STATUS_EVENT_BUS is not usable, so the status is only logged");
-        return new BrokenConfiguration(env.problems(), publishing);
+        BrokenConfiguration.Recording recording = home != null && table != null
+                ? new BrokenConfiguration.ToTable(home, table)
+                : new BrokenConfiguration.NotRecorded(home == null
+                        ? "the region or an endpoint is not usable"
+                        : "the table settings are not usable");
+        return new BrokenConfiguration(env.problems(), publishing, recording);
     }
 }

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  * @param capacity           the task's launch type and platform version
  * @param override           the migration container and its command
  * @param buses              where statuses go
+ * @param table              the migration lock and the run records
  */
 public record RunnerConfig(
         Home home,
@@ -40,7 +41,8 @@ public record RunnerConfig(
         Network network,
         Capacity capacity,
         Override override,
-        Buses buses) implements Configuration {
+        Buses buses,
+        Table table) implements Configuration {
 
     private static final Pattern REGION = AwsNames.REGION_PATTERN;
     private static final Pattern ACCOUNT = Pattern.compile(AwsNames.ACCOUNT);
@@ -52,6 +54,8 @@ public record RunnerConfig(
             "arn:([a-z-]+):ecs:([a-z0-9-]+):(\\d{12}):service/(?:([A-Za-z0-9_-]{1,255})/)?([A-Za-z0-9_-]{1,255})");
     private static final Pattern BUS_NAME = Pattern.compile("[/.\\-_A-Za-z0-9]{1,256}");
     private static final Pattern BUS_ARN = Pattern.compile("arn:([a-z-]+):events:([a-z0-9-]+):(\\d{12}):event-bus/([/.\\-_A-Za-z0-9]{1,256})");
+    private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
+    private static final Pattern TABLE_ARN = Pattern.compile("arn:([a-z-]+):dynamodb:([a-z0-9-]+):(\\d{12}):table/([a-zA-Z0-9_.-]{3,255})");
     private static final Pattern PLATFORM_VERSION = Pattern.compile("LATEST|\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     private static final Set<String> LAUNCH_TYPES = Set.of("FARGATE", "EC2", "MANAGED_INSTANCES");
     private static final Set<String> PUBLIC_IP = Set.of("ENABLED", "DISABLED");
@@ -320,8 +324,62 @@ public record RunnerConfig(
         }
     }
 
+    /**
+     * The DynamoDB table that holds each family's migration lock and a record of every run.
+     *
+     * @param name      {@code TABLE_NAME}: the table's name or ARN (the template sets it)
+     * @param lockGrace {@code LOCK_GRACE_SECONDS}: how long a lock may name a run whose task ECS does not know,
+     *                  before another run may take it over (default 600: ten minutes)
+     * @param retention {@code RECORD_RETENTION_DAYS}: how long a run record is kept (default 90 days)
+     */
+    public record Table(String name, java.time.Duration lockGrace, java.time.Duration retention) {
+
+        /** The table, or null when it is unusable (the problem is recorded). */
+        static Table read(Environment env, Home home, String accountId) {
+            boolean usable = true;
+            String name = env.value("TABLE_NAME");
+            if (name == null) {
+                env.problem("TABLE_NAME is not set: the template sets it to the stack's table of locks and run records");
+                usable = false;
+            } else {
+                Matcher arn = TABLE_ARN.matcher(name);
+                if (arn.matches()) {
+                    String problem = foreign(arn.group(1), arn.group(2), arn.group(3), home, accountId);
+                    if (problem != null) {
+                        env.problem("TABLE_NAME names a table " + problem + ", got '" + shown(name) + "'");
+                        usable = false;
+                    }
+                } else if (!TABLE_NAME.matcher(name).matches()) {
+                    env.problem("TABLE_NAME must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -) or its ARN, got '" + shown(name) + "'");
+                    usable = false;
+                }
+            }
+            Long grace = whole(env, "LOCK_GRACE_SECONDS", 600, 1, 86_400, "seconds");
+            Long days = whole(env, "RECORD_RETENTION_DAYS", 90, 1, 3650, "days");
+            if (!usable || grace == null || days == null) {
+                return null;
+            }
+            return new Table(name, java.time.Duration.ofSeconds(grace), java.time.Duration.ofDays(days));
+        }
+
+        private static Long whole(Environment env, String name, long fallback, long least, long most, String unit) {
+            String text = env.value(name);
+            if (text == null) {
+                return fallback;
+            }
+            if (text.matches("\\d{1,9}")) {
+                long value = Long.parseLong(text);
+                if (value >= least && value <= most) {
+                    return value;
+                }
+            }
+            env.problem(name + " must be a whole number of " + unit + " from " + least + " to " + most + ", got '" + shown(text) + "'");
+            return null;
+        }
+    }
+
     /** Reads the rest of the configuration; the result is valid only when {@code env} recorded no problem. */
-    static RunnerConfig read(Environment env, Home home, Buses buses, String accountId) {
+    static RunnerConfig read(Environment env, Home home, Buses buses, Table table, String accountId) {
         String cluster = env.value("CLUSTER");
         if (cluster == null) {
             env.problem("CLUSTER is not set: name the ECS cluster that runs migrations");
@@ -359,7 +417,7 @@ public record RunnerConfig(
         allowedFamilies.stream().filter(f -> !NAME.matcher(f).matches()).forEach(f ->
                 env.problem("ALLOWED_FAMILIES must hold task-definition family names, got '" + shown(f) + "'"));
 
-        return new RunnerConfig(home, accountId, cluster, allowedFamilies, service, network, capacity, override, buses);
+        return new RunnerConfig(home, accountId, cluster, allowedFamilies, service, network, capacity, override, buses, table);
     }
 
     /** The function's account, or null (the problem is recorded). */

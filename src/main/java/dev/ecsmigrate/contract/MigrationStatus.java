@@ -40,45 +40,14 @@ public record MigrationStatus(
         if (status != Outcome.STARTED && (reason == null || reason.isBlank())) {
             throw new IllegalArgumentException("reason is required for status " + status);
         }
-        reason = bounded(reason, MAX_REASON);
-        correlationId = bounded(correlationId, MAX_FIELD);
-        eventId = bounded(eventId, MAX_FIELD);
-        cluster = bounded(cluster, MAX_FIELD);
-        taskDefinition = bounded(taskDefinition, MAX_FIELD);
-        taskArn = bounded(taskArn, MAX_FIELD);
-        startedBy = bounded(startedBy, MAX_FIELD);
-        container = bounded(container, MAX_FIELD);
-    }
-
-    /**
-     * The value fit to travel: cut to at most {@code max} characters (ending in "...") without splitting a
-     * character, and with any unpaired surrogate, which UTF-8 cannot carry, replaced by U+FFFD.
-     */
-    static String bounded(String value, int max) {
-        if (value == null) {
-            return null;
-        }
-        String text = value;
-        if (text.length() > max) {
-            int end = max - 3;
-            if (Character.isHighSurrogate(text.charAt(end - 1))) {
-                end--;
-            }
-            text = text.substring(0, end) + "...";
-        }
-        StringBuilder clean = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean paired = Character.isHighSurrogate(c) ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
-                    : !Character.isLowSurrogate(c) || i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
-            if (!paired && clean == null) {
-                clean = new StringBuilder(text.substring(0, i));
-            }
-            if (clean != null) {
-                clean.append(paired ? c : '\uFFFD');
-            }
-        }
-        return clean == null ? text : clean.toString();
+        reason = Text.fit(reason, MAX_REASON);
+        correlationId = Text.fit(correlationId, MAX_FIELD);
+        eventId = Text.fit(eventId, MAX_FIELD);
+        cluster = Text.fit(cluster, MAX_FIELD);
+        taskDefinition = Text.fit(taskDefinition, MAX_FIELD);
+        taskArn = Text.fit(taskArn, MAX_FIELD);
+        startedBy = Text.fit(startedBy, MAX_FIELD);
+        container = Text.fit(container, MAX_FIELD);
     }
 
     /** The status as one line of JSON with the contract's field names. */

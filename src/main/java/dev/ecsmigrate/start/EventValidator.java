@@ -3,7 +3,9 @@ package dev.ecsmigrate.start;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ecsmigrate.config.RunnerConfig;
 import dev.ecsmigrate.contract.Contract;
+import dev.ecsmigrate.contract.MigrationStatus;
 import dev.ecsmigrate.contract.TaskDefinitionArn;
+import dev.ecsmigrate.contract.Text;
 import dev.ecsmigrate.json.Json;
 import dev.ecsmigrate.start.Validation.Accepted;
 import dev.ecsmigrate.start.Validation.Rejected;
@@ -42,7 +44,13 @@ public final class EventValidator {
             event = Map.of();
         }
         Map<?, ?> detail = event.get("detail") instanceof Map<?, ?> object ? object : Map.of();
-        return new Rejected(reason, text(event, "id"), text(detail, "correlation_id"), text(detail, "taskdef_arn"));
+        return new Rejected(reason, text(event, "id"), text(detail, "correlation_id"), text(detail, "taskdef_arn"), wellFormed(event));
+    }
+
+    /** The trigger's source and detail-type, and an id to record the run by. */
+    private static boolean wellFormed(Map<?, ?> event) {
+        return Contract.SOURCE.equals(event.get("source")) && Contract.TRIGGER_DETAIL_TYPE.equals(event.get("detail-type"))
+                && event.get("id") instanceof String id && !id.isEmpty();
     }
 
     public Validation validate(byte[] rawEvent) {
@@ -50,11 +58,11 @@ public final class EventValidator {
         try {
             parsed = Json.parse(rawEvent);
         } catch (JsonProcessingException e) {
-            return new Rejected("the event is not valid JSON: " + e.getOriginalMessage(), null, null, null);
+            return new Rejected("the event is not valid JSON: " + e.getOriginalMessage(), null, null, null, false);
         }
         if (!(parsed instanceof Map<?, ?> event)) {
             return new Rejected("the event must be a JSON object (an EventBridge envelope), got " + Json.describe(parsed),
-                    null, null, null);
+                    null, null, null, false);
         }
         Map<?, ?> detail = event.get("detail") instanceof Map<?, ?> object ? object : Map.of();
         String eventId = text(event, "id");
@@ -65,29 +73,31 @@ public final class EventValidator {
         if (problem == null) {
             problem = detailProblem(detail);
         }
+        boolean wellFormed = wellFormed(event);
         if (problem != null) {
-            return new Rejected(problem, eventId, rawCorrelationId, rawTaskDefinition);
+            return new Rejected(problem, eventId, rawCorrelationId, rawTaskDefinition, wellFormed);
         }
 
         String correlationId = rawCorrelationId != null ? rawCorrelationId : eventId;
         if (rawCorrelationId == null && (eventId == null || !Contract.CORRELATION_ID.matcher(eventId).matches())) {
             return new Rejected("detail.correlation_id is missing and the event id " + quote(eventId)
                     + " cannot stand in for it (" + Contract.CORRELATION_ID_RULE + "): set detail.correlation_id",
-                    eventId, null, rawTaskDefinition);
+                    eventId, null, rawTaskDefinition, wellFormed);
         }
 
         TaskDefinitionArn taskDefinition;
         try {
             taskDefinition = TaskDefinitionArn.parse(rawTaskDefinition);
         } catch (IllegalArgumentException e) {
-            return new Rejected(e.getMessage(), eventId, correlationId, rawTaskDefinition);
+            return new Rejected(e.getMessage(), eventId, correlationId, rawTaskDefinition, wellFormed);
         }
         problem = ownershipProblem(taskDefinition);
         if (problem != null) {
-            return new Rejected(problem, eventId, correlationId, rawTaskDefinition);
+            return new Rejected(problem, eventId, correlationId, rawTaskDefinition, wellFormed);
         }
         boolean dryRun = Boolean.TRUE.equals(detail.get("dry_run"));
-        return new Accepted(new MigrationRequest(eventId, correlationId, taskDefinition, dryRun));
+        // The event id is free text (EventBridge makes it a UUID); it travels in tags, records and statuses.
+        return new Accepted(new MigrationRequest(Text.fit(eventId, MigrationStatus.MAX_FIELD), correlationId, taskDefinition, dryRun));
     }
 
     private static String envelopeProblem(Map<?, ?> event) {

@@ -1,7 +1,5 @@
 package dev.ecsmigrate.start;
 
-import java.util.List;
-
 /**
  * What starting a migration needs from ECS, and nothing more. Expected answers are values; throttling,
  * server errors and timeouts are thrown, so that Lambda retries the event.
@@ -11,22 +9,18 @@ public interface MigrationTasks {
     /** The network and capacity settings of a live ECS service on the cluster. */
     ServiceLookup serviceSettings(String service);
 
-    /** Migration tasks of this family that are pending or running on the cluster. */
-    ActiveLookup activeMigrations(String family);
+    /** Where a task stands, by its ARN. ECS is eventually consistent: a task started moments ago may be Unknown. */
+    TaskState taskState(String taskArn);
 
     /** Starts the one-off migration task. */
     Launch start(MigrationRequest request, LaunchSettings settings);
-
-    /** A migration task that is pending or running. */
-    record ActiveTask(String taskArn, String startedBy, String lastStatus) {
-    }
 
     /** The answer to {@link #serviceSettings}. */
     sealed interface ServiceLookup permits Found, Missing, Refused {
     }
 
-    /** The answer to {@link #activeMigrations}. */
-    sealed interface ActiveLookup permits Active, Refused {
+    /** The answer to {@link #taskState}. */
+    sealed interface TaskState permits Live, Stopped, Unknown, Refused {
     }
 
     /** The answer to {@link #start}. */
@@ -41,12 +35,16 @@ public interface MigrationTasks {
     record Missing(String reason) implements ServiceLookup {
     }
 
-    /** The tasks of the family that are pending or running (maybe none). */
-    record Active(List<ActiveTask> tasks) implements ActiveLookup {
+    /** The task has not stopped; {@code lastStatus} says where it is (PROVISIONING, PENDING, RUNNING...). */
+    record Live(String lastStatus) implements TaskState {
+    }
 
-        public Active {
-            tasks = List.copyOf(tasks);
-        }
+    /** The task has stopped. */
+    record Stopped() implements TaskState {
+    }
+
+    /** ECS does not know the task: started moments ago and not visible yet, or stopped long ago. */
+    record Unknown() implements TaskState {
     }
 
     /** The task is starting. */
@@ -54,6 +52,6 @@ public interface MigrationTasks {
     }
 
     /** ECS refused for a reason a retry will not fix; the reason carries ECS's message. */
-    record Refused(String reason) implements ServiceLookup, ActiveLookup, Launch {
+    record Refused(String reason) implements ServiceLookup, TaskState, Launch {
     }
 }

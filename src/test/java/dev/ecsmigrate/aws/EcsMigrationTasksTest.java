@@ -21,19 +21,15 @@ import software.amazon.awssdk.services.ecs.model.DescribeServicesRequest;
 import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksRequest;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
-import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.ecs.model.Failure;
 import software.amazon.awssdk.services.ecs.model.LaunchType;
-import software.amazon.awssdk.services.ecs.model.ListTasksRequest;
-import software.amazon.awssdk.services.ecs.model.ListTasksResponse;
 import software.amazon.awssdk.services.ecs.model.NetworkConfiguration;
 import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 import software.amazon.awssdk.services.ecs.model.RunTaskResponse;
 import software.amazon.awssdk.services.ecs.model.Service;
 import software.amazon.awssdk.services.ecs.model.Tag;
 import software.amazon.awssdk.services.ecs.model.Task;
-import software.amazon.awssdk.services.ecs.paginators.ListTasksIterable;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -160,31 +156,40 @@ class EcsMigrationTasksTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void activeMigrations_keepsOnlyThisFamilysMigrationGroupThatHasNotStopped() {
-        when(ecs.listTasksPaginator(any(Consumer.class))).thenAnswer(call -> {
-            ListTasksRequest.Builder builder = ListTasksRequest.builder();
-            ((Consumer<ListTasksRequest.Builder>) call.getArgument(0)).accept(builder);
-            ListTasksRequest listed = builder.build();
-            assertThat(listed.cluster()).isEqualTo("migrations");
-            assertThat(listed.family()).isEqualTo("app");
-            assertThat(listed.desiredStatus()).isEqualTo(DesiredStatus.RUNNING);
-            EcsClient pages = org.mockito.Mockito.mock(EcsClient.class);
-            when(pages.listTasks(any(ListTasksRequest.class))).thenReturn(ListTasksResponse.builder().taskArns("t1", "t2", "t3").build());
-            return new ListTasksIterable(pages, listed);
-        });
+    void taskState_asksEcsByArnOnTheCluster() {
+        String arn = "arn:aws:ecs:us-east-1:123456789012:task/migrations/t1";
         when(ecs.describeTasks(any(Consumer.class))).thenAnswer(call -> {
             DescribeTasksRequest.Builder builder = DescribeTasksRequest.builder();
             ((Consumer<DescribeTasksRequest.Builder>) call.getArgument(0)).accept(builder);
-            assertThat(builder.build().tasks()).containsExactly("t1", "t2", "t3");
-            return DescribeTasksResponse.builder().tasks(
-                    Task.builder().taskArn("t1").group("service:web").lastStatus("RUNNING").startedBy("ecs-svc/1").build(),
-                    Task.builder().taskArn("t2").group("migration:app").lastStatus("STOPPED").startedBy("gh-1").build(),
-                    Task.builder().taskArn("t3").group("migration:app").lastStatus("PENDING").startedBy("gh-2").build()).build();
+            assertThat(builder.build().cluster()).isEqualTo("migrations");
+            assertThat(builder.build().tasks()).containsExactly(arn);
+            return DescribeTasksResponse.builder().tasks(Task.builder().taskArn(arn).lastStatus("PENDING").build()).build();
         });
 
-        MigrationTasks.ActiveLookup active = new EcsMigrationTasks(ecs, config).activeMigrations("app");
+        assertThat(new EcsMigrationTasks(ecs, config).taskState(arn)).isEqualTo(new MigrationTasks.Live("PENDING"));
+    }
 
-        assertThat(active).isEqualTo(new MigrationTasks.Active(List.of(new MigrationTasks.ActiveTask("t3", "gh-2", "PENDING"))));
+    @Test
+    @SuppressWarnings("unchecked")
+    void taskState_tellsStoppedUnknownAndRefusedApart() {
+        EcsMigrationTasks adapter = new EcsMigrationTasks(ecs, config);
+        when(ecs.describeTasks(any(Consumer.class)))
+                .thenReturn(DescribeTasksResponse.builder().tasks(Task.builder().taskArn("t").lastStatus("STOPPED").build()).build())
+                .thenReturn(DescribeTasksResponse.builder().failures(Failure.builder().arn("t").reason("MISSING").build()).build())
+                .thenThrow(ClientException.builder().statusCode(400)
+                        .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDeniedException").errorMessage("no").build()).build());
+
+        assertThat(adapter.taskState("t")).isEqualTo(new MigrationTasks.Stopped());
+        assertThat(adapter.taskState("t")).isEqualTo(new MigrationTasks.Unknown());
+        assertThat(adapter.taskState("t")).isInstanceOf(MigrationTasks.Refused.class);
+    }
+
+    @Test
+    void tagValue_fitsEcsTagRules() {
+        assertThat(EcsMigrationTasks.tagValue("6a7e8feb-b491-4cf7-a9f1-bf3703467718")).isEqualTo("6a7e8feb-b491-4cf7-a9f1-bf3703467718");
+        assertThat(EcsMigrationTasks.tagValue("a#b!c\u0000d")).isEqualTo("a_b_c_d");
+        assertThat(EcsMigrationTasks.tagValue("x".repeat(300))).hasSize(256);
+        assertThat(EcsMigrationTasks.tagValue(null)).isEqualTo("none");
     }
 
     @Test

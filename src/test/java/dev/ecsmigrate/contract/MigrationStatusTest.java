@@ -12,7 +12,7 @@ class MigrationStatusTest {
         MigrationStatus status = new MigrationStatus(MigrationStatus.Outcome.REJECTED, "bad \"arn\"\n", "c", "e", null, null, null, null, null);
 
         assertThat(new ObjectMapper().readTree(status.toJson())).isEqualTo(new ObjectMapper().readTree(
-                "{\"status\":\"REJECTED\",\"reason\":\"bad \\\"arn\\\"\\n\",\"correlation_id\":\"c\",\"event_id\":\"e\"}"));
+                "{\"status\":\"REJECTED\",\"reason\":\"bad \\\"arn\\\"\uFFFD\",\"correlation_id\":\"c\",\"event_id\":\"e\"}"));
     }
 
     /**
@@ -40,9 +40,10 @@ class MigrationStatusTest {
 
     @Test
     void bounded_neverSplitsACharacter_andReplacesUnpairedSurrogates() {
-        assertThat(MigrationStatus.bounded("a".repeat(6) + "\uD83D\uDE00" + "b".repeat(10), 10)).isEqualTo("a".repeat(6) + "...");
-        assertThat(MigrationStatus.bounded("x\uD800y\uDC00z\uD83D\uDE00", 100)).isEqualTo("x\uFFFDy\uFFFDz\uD83D\uDE00");
-        assertThat(MigrationStatus.bounded("short", 10)).isEqualTo("short");
-        assertThat(MigrationStatus.bounded(null, 10)).isNull();
+        assertThat(Text.fit("a".repeat(6) + "\uD83D\uDE00" + "b".repeat(10), 10)).isEqualTo("a".repeat(6) + "...");
+        assertThat(Text.fit("x\uD800y\uDC00z\uD83D\uDE00", 100)).isEqualTo("x\uFFFDy\uFFFDz\uD83D\uDE00");
+        assertThat(Text.fit("a\nb\rc\u0000d\u007f", 100)).isEqualTo("a\uFFFDb\uFFFDc\uFFFDd\uFFFD");
+        assertThat(Text.fit("short", 10)).isEqualTo("short");
+        assertThat(Text.fit(null, 10)).isNull();
     }
 }

@@ -170,6 +170,21 @@ class EventValidatorTest {
 
         assertThat(result).isEqualTo(new Validation.Rejected(
                 "detail has unknown field 'extra': the fields allowed are taskdef_arn, correlation_id and dry_run",
-                "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "gh-1", TASK_DEFINITION));
+                "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "gh-1", TASK_DEFINITION, true));
+    }
+
+    @Test
+    void validate_whenRejected_saysWhetherTheEnvelopeIsWellFormedEnoughToRecord() {
+        assertThat(((Validation.Rejected) validator.validate(envelope("{\"correlation_id\":\"gh-1\"}"))).wellFormed()).isTrue();
+        assertThat(((Validation.Rejected) validator.validate(envelope("aws.ecs", "AWS ECS Migration Task", "{}"))).wellFormed()).isFalse();
+        assertThat(((Validation.Rejected) validator.validate("[]".getBytes(StandardCharsets.UTF_8))).wellFormed()).isFalse();
+        byte[] noId = ("{\"source\":\"ecs.migration\",\"detail-type\":\"AWS ECS Migration Task\",\"detail\":{}}").getBytes(StandardCharsets.UTF_8);
+        assertThat(((Validation.Rejected) validator.validate(noId)).wellFormed()).isFalse();
+    }
+
+    @Test
+    void validate_whenPartitionIsNotTheFunctions_rejectsLikeAnotherRegion() {
+        assertThat(rejection(envelope("{\"taskdef_arn\":\"arn:aws-cn:ecs:us-east-1:123456789012:task-definition/app:42\"}")))
+                .startsWith("detail.taskdef_arn must be in the function's partition aws, got partition aws-cn");
     }
 }

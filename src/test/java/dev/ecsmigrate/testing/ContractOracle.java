@@ -43,6 +43,16 @@ public final class ContractOracle {
     private ContractOracle() {
     }
 
+    /**
+     * The status for an event, given the correlation ids of the runs that have started a task (CONTRACT.md
+     * section 4: a repeated run gets ALREADY_RUNNING with its own task, and starts nothing).
+     */
+    public static Expected expected(byte[] event, Set<String> started) {
+        Expected expected = expected(event);
+        return expected.status().equals("STARTED") && started.contains(expected.correlationId())
+                ? new Expected("ALREADY_RUNNING", expected.family(), expected.correlationId()) : expected;
+    }
+
     public static Expected expected(byte[] event) {
         JsonNode envelope;
         try {

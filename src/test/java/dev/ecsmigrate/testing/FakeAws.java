@@ -20,6 +20,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
 
 /**
  * A scripted AWS endpoint on 127.0.0.1 for the JSON-protocol services the function calls (ECS and
- * EventBridge). The real SDK talks to it over HTTP. It answers like the services do, counts every call by
+ * EventBridge; DynamoDB is passed on to moto_server, see {@link #forwardDynamoDbTo}). The real SDK talks to
+ * it over HTTP. It answers like the services do, counts every call by
  * action ({@code ecs:RunTask}), enforces the services' documented input limits (a request beyond them is
  * refused as AWS would refuse it, and recorded as a violation), and plays faults on demand: throttling, 500,
  * 503, a dropped connection, a slow answer, a malformed body, a refused entry.
@@ -50,6 +52,14 @@ public final class FakeAws implements AutoCloseable {
 
     /** The call is carried out, but the connection drops before the answer: the caller cannot know. */
     public record LostAnswer() implements Fault {
+    }
+
+    /** The call hangs for this many milliseconds, then the connection drops; nothing is carried out. */
+    public record Stall(long millis) implements Fault {
+    }
+
+    /** No fault this time: for a script such as "the first call passes, the next ones fail". */
+    public record Pass() implements Fault {
     }
 
     /** The answer comes, but only after this many milliseconds. */
@@ -85,7 +95,14 @@ public final class FakeAws implements AutoCloseable {
     private final Map<String, List<JsonNode>> requests = new ConcurrentHashMap<>();
     private final Map<String, String> tasksByToken = new ConcurrentHashMap<>();
     private final AtomicInteger taskNumber = new AtomicInteger();
+    private final Map<String, java.time.Instant> startedAt = new ConcurrentHashMap<>();
+    private final Map<String, String> stopped = new ConcurrentHashMap<>();
     private volatile boolean recordRequests = true;
+    private volatile URI dynamoDb;
+    private volatile String lastStatusOfTasks = "RUNNING";
+    private volatile java.time.Duration lag = java.time.Duration.ZERO;
+    private final java.net.http.HttpClient forwarder = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
 
     public FakeAws() {
         try {
@@ -149,6 +166,34 @@ public final class FakeAws implements AutoCloseable {
         return this;
     }
 
+    /**
+     * DynamoDB calls go on to this endpoint (moto_server) and their answers come back unchanged, unless a
+     * fault is queued for them: this endpoint then plays the fault instead. They go on one at a time:
+     * moto_server applies concurrent requests without isolation, so two conditional writes racing for the
+     * same item could both pass there, where DynamoDB's are atomic.
+     */
+    public FakeAws forwardDynamoDbTo(URI endpoint) {
+        dynamoDb = endpoint;
+        return this;
+    }
+
+    /** The lastStatus DescribeTasks reports for the tasks RunTask started (RUNNING unless a test says otherwise). */
+    public FakeAws tasksReport(String lastStatus) {
+        lastStatusOfTasks = lastStatus;
+        return this;
+    }
+
+    /** Like ECS's eventual consistency: a task stays out of ListTasks and DescribeTasks for this long after RunTask. */
+    public FakeAws tasksVisibleAfter(java.time.Duration delay) {
+        lag = delay;
+        return this;
+    }
+
+    /** Stops a task RunTask started, as StopTask would. */
+    public void stop(String taskArn) {
+        stopped.put(taskArn, "STOPPED");
+    }
+
     /** Answers the action with this body instead of the default one. */
     public FakeAws answer(String action, Function<JsonNode, String> body) {
         answers.put(action, body);
@@ -162,6 +207,10 @@ public final class FakeAws implements AutoCloseable {
         answers.clear();
         requests.clear();
         tasksByToken.clear();
+        startedAt.clear();
+        stopped.clear();
+        lastStatusOfTasks = "RUNNING";
+        lag = java.time.Duration.ZERO;
         synchronized (violations) {
             violations.clear();
         }
@@ -205,8 +254,14 @@ public final class FakeAws implements AutoCloseable {
                     return;
                 }
                 case Slow slow -> sleep(slow.millis());
+                case Stall stall -> {
+                    sleep(stall.millis());
+                    return;
+                }
                 case LostAnswer lost -> {
-                    if (violation(action, request) == null) {
+                    if (action.startsWith("dynamodb:") && dynamoDb != null) {
+                        carryOut(exchange, body);
+                    } else if (violation(action, request) == null) {
                         defaultAnswer(action, request);
                     }
                     return;
@@ -216,9 +271,16 @@ public final class FakeAws implements AutoCloseable {
                             + "\",\"ErrorMessage\":\"refused by the test\"}]}", null);
                     return;
                 }
+                case Pass pass -> {
+                    // no fault this time: answer normally
+                }
                 case null -> {
                     // no fault: answer normally
                 }
+            }
+            if (action.startsWith("dynamodb:") && dynamoDb != null) {
+                forward(exchange, body);
+                return;
             }
             String violation = violation(action, request);
             if (violation != null) {
@@ -231,6 +293,38 @@ public final class FakeAws implements AutoCloseable {
             }
             Function<JsonNode, String> custom = answers.get(action);
             send(exchange, 200, custom != null ? custom.apply(request) : defaultAnswer(action, request), null);
+        }
+    }
+
+    /** Passes a request on and its answer back, headers included (DynamoDB's answers carry a CRC32 the SDK checks). */
+    private void forward(HttpExchange exchange, byte[] body) throws IOException {
+        java.net.http.HttpResponse<byte[]> answer = carryOut(exchange, body);
+        answer.headers().map().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("transfer-encoding")
+                    && !name.equalsIgnoreCase("connection") && !name.equalsIgnoreCase("date") && !name.equalsIgnoreCase("server")) {
+                values.forEach(value -> exchange.getResponseHeaders().add(name, value));
+            }
+        });
+        exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(answer.body());
+        }
+    }
+
+    /** The request, carried out by the endpoint behind this one (moto tells the service by the signature's scope). */
+    private synchronized java.net.http.HttpResponse<byte[]> carryOut(HttpExchange exchange, byte[] body) throws IOException {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(dynamoDb.resolve("/"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!Set.of("host", "content-length", "connection", "expect", "upgrade").contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                values.forEach(value -> request.header(name, value));
+            }
+        });
+        try {
+            return forwarder.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
         }
     }
 
@@ -253,10 +347,13 @@ public final class FakeAws implements AutoCloseable {
 
     private String defaultAnswer(String action, JsonNode request) {
         return switch (action) {
-            case "ecs:ListTasks" -> "{\"taskArns\":[]}";
+            case "ecs:ListTasks" -> listTasks(request);
             case "ecs:RunTask" -> runTask(request);
             case "ecs:DescribeTasks" -> describeTasks(request);
-            case "ecs:StopTask" -> "{\"task\":{\"taskArn\":\"" + request.path("task").asText() + "\",\"lastStatus\":\"STOPPED\"}}";
+            case "ecs:StopTask" -> {
+                stop(request.path("task").asText());
+                yield "{\"task\":{\"taskArn\":\"" + request.path("task").asText() + "\",\"lastStatus\":\"STOPPED\"}}";
+            }
             case "ecs:DescribeServices" -> "{\"services\":[],\"failures\":[{\"reason\":\"MISSING\"}]}";
             case "events:PutEvents" -> putEvents(request);
             default -> "{}";
@@ -267,8 +364,31 @@ public final class FakeAws implements AutoCloseable {
     private String runTask(JsonNode request) {
         String token = request.path("clientToken").asText(null);
         String arn = token == null ? newTaskArn() : tasksByToken.computeIfAbsent(token, t -> newTaskArn());
+        startedAt.putIfAbsent(arn, java.time.Instant.now());
         return "{\"tasks\":[{\"taskArn\":\"" + arn + "\",\"lastStatus\":\"PROVISIONING\",\"startedBy\":\""
                 + request.path("startedBy").asText("") + "\",\"group\":\"" + request.path("group").asText("") + "\"}],\"failures\":[]}";
+    }
+
+    /** The tasks RunTask started, as ListTasks would show them: started by the given startedBy, visible, in the desired status. */
+    private String listTasks(JsonNode request) {
+        ArrayNode arns = JSON.createArrayNode();
+        String startedBy = request.path("startedBy").asText(null);
+        boolean wantStopped = "STOPPED".equals(request.path("desiredStatus").asText("RUNNING"));
+        tasksByToken.forEach((token, arn) -> {
+            if ((startedBy == null || startedBy.equals(token)) && visible(arn) && wantStopped == "STOPPED".equals(statusOf(arn))) {
+                arns.add(arn);
+            }
+        });
+        return JSON.createObjectNode().set("taskArns", arns).toString();
+    }
+
+    private boolean visible(String arn) {
+        java.time.Instant started = startedAt.get(arn);
+        return started == null || !java.time.Instant.now().isBefore(started.plus(lag));
+    }
+
+    private String statusOf(String arn) {
+        return stopped.getOrDefault(arn, lastStatusOfTasks);
     }
 
     private String newTaskArn() {
@@ -280,8 +400,11 @@ public final class FakeAws implements AutoCloseable {
         ArrayNode tasks = answer.putArray("tasks");
         ArrayNode failures = answer.putArray("failures");
         for (JsonNode arn : request.path("tasks")) {
-            if (tasksByToken.containsValue(arn.asText())) {
-                tasks.addObject().put("taskArn", arn.asText()).put("lastStatus", "RUNNING").put("desiredStatus", "RUNNING");
+            if (tasksByToken.containsValue(arn.asText()) && visible(arn.asText())) {
+                String status = statusOf(arn.asText());
+                tasks.addObject().put("taskArn", arn.asText()).put("lastStatus", status)
+                        .put("desiredStatus", "STOPPED".equals(status) ? "STOPPED" : "RUNNING")
+                        .put("createdAt", startedAt.get(arn.asText()).toEpochMilli() / 1000.0);
             } else {
                 failures.addObject().put("arn", arn.asText()).put("reason", "MISSING");
             }

@@ -41,6 +41,7 @@ public final class Fixtures {
         env.put("CONTAINER_NAME", "app");
         env.put("MIGRATION_COMMAND", "[\"alembic\",\"upgrade\",\"head\"]");
         env.put("ALLOWED_FAMILIES", "app,api");
+        env.put("TABLE_NAME", "migrations");
         return env;
     }
 

@@ -31,6 +31,11 @@ public final class MotoServer {
         this.endpoint = endpoint;
     }
 
+    /** Another moto_server, for a suite that runs lanes side by side: each lane gets a server process of its own. */
+    public static MotoServer another() {
+        return start();
+    }
+
     public static synchronized MotoServer get() {
         if (instance == null) {
             instance = start();

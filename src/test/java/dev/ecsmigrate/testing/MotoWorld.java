@@ -34,6 +34,7 @@ public final class MotoWorld implements AutoCloseable {
             .credentialsProvider(MotoServer.CREDENTIALS).endpointOverride(moto.endpoint()).build();
     public final SqsClient sqs = SqsClient.builder().httpClient(http).region(Region.US_EAST_1)
             .credentialsProvider(MotoServer.CREDENTIALS).endpointOverride(moto.endpoint()).build();
+    public final RunTable table;
     public final String subnet;
     public final String securityGroup;
     public final String taskDefinitionArn;
@@ -49,6 +50,7 @@ public final class MotoWorld implements AutoCloseable {
                     .securityGroups().getFirst().groupId();
         }
         ecs.createCluster(r -> r.clusterName(CLUSTER));
+        table = new RunTable(moto.endpoint()).create();
         taskDefinitionArn = registerTaskDefinition(FAMILY);
     }
 
@@ -79,6 +81,7 @@ public final class MotoWorld implements AutoCloseable {
         env.put("CONTAINER_NAME", "app");
         env.put("MIGRATION_COMMAND", "[\"alembic\",\"upgrade\",\"head\"]");
         env.put("ALLOWED_FAMILIES", FAMILY);
+        env.put("TABLE_NAME", RunTable.NAME);
         env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
         return env;
     }
@@ -101,6 +104,7 @@ public final class MotoWorld implements AutoCloseable {
         ecs.close();
         events.close();
         sqs.close();
+        table.close();
         http.close();
     }
 }

@@ -21,6 +21,10 @@ public final class ScriptedAws {
         return target("Logs_20140328." + operation);
     }
 
+    public static MappingBuilder dynamodb(String operation) {
+        return target("DynamoDB_20120810." + operation);
+    }
+
     public static MappingBuilder events(String operation) {
         return target("AWSEvents." + operation);
     }
