@@ -12,42 +12,57 @@ Puts the runner's trigger event (source ecs.migration, detail-type "AWS ECS Migr
                            ACTIVE revision); the short forms are resolved with describe-task-definition
                            [env MIGRATION_TASK_DEFINITION]
   --correlation-id ID      names this run; becomes the task's startedBy. 1-36 of A-Z a-z 0-9 _ - /
-                           Default: gh-RUNID-ATTEMPT under GitHub Actions, else a random id
+                           Default: gh-RUNID-ATTEMPT under GitHub Actions, cb-BUILDUUID under
+                           CodeBuild, else a random id
                            [env MIGRATION_CORRELATION_ID]
   --event-bus NAME         the bus the runner's rule listens on (default: default) [env MIGRATION_EVENT_BUS]
-  --dry-run                ask the runner to validate and report, starting nothing
+  --dry-run                ask the runner to validate and report, starting nothing [env MIGRATION_DRY_RUN=true]
   -h, --help               this text
+Every flag also takes the --flag=value form.
 
 Prints, on success, one line:  correlation_id=ID event_id=ID task_definition=ARN
-Exit codes: 0 sent; 1 AWS refused (the message says why); 2 usage error, nothing sent;
-3 AWS could not be reached, or there are no usable credentials (nothing was sent).
+On failure, the last line is result=... exit_code=N (as wait-for-migration.sh's). Exit codes: 0 sent;
+1 AWS refused (the message says why); 2 usage error, nothing sent; 3 AWS could not be reached, or there
+are no usable credentials (nothing was sent).
 Region and credentials come from the aws CLI's usual settings (AWS_REGION, AWS_PROFILE, ...).
 USAGE
 }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [[ ! -r "$here/lib/common.sh" ]]; then
+  printf '%s: %s/lib/ is missing: copy the whole scripts/ folder (the scripts share lib/), or use the GitHub Action\n' "${0##*/}" "$here" >&2
+  printf 'result=error exit_code=125 task_arn=none stop_code=none correlation_id=none\n'
+  exit 125
+fi
 # shellcheck source=scripts/lib/common.sh
 source "$here/lib/common.sh"
 
 task_definition=${MIGRATION_TASK_DEFINITION:-}
 correlation_id=${MIGRATION_CORRELATION_ID:-}
 event_bus=${MIGRATION_EVENT_BUS:-default}
-dry_run=false
+dry_run=${MIGRATION_DRY_RUN:-false}
+validate_only=false
 
 parse_args() {
+  expand_flags "--task-definition --correlation-id --event-bus" "$@"
+  set -- "${EXPANDED[@]}"
   while (( $# > 0 )); do
     case "$1" in
-      --task-definition) [[ $# -ge 2 ]] || { usage_error "--task-definition needs a value"; return; }; task_definition=$2; shift 2 ;;
-      --task-definition=*) task_definition=${1#*=}; shift ;;
-      --correlation-id) [[ $# -ge 2 ]] || { usage_error "--correlation-id needs a value"; return; }; correlation_id=$2; shift 2 ;;
-      --correlation-id=*) correlation_id=${1#*=}; shift ;;
-      --event-bus) [[ $# -ge 2 ]] || { usage_error "--event-bus needs a value"; return; }; event_bus=$2; shift 2 ;;
-      --event-bus=*) event_bus=${1#*=}; shift ;;
+      --task-definition|--correlation-id|--event-bus)
+        [[ $# -ge 2 ]] || { usage_error "$1 needs a value"; return; }
+        case "$1" in
+          --task-definition) task_definition=$2 ;;
+          --correlation-id) correlation_id=$2 ;;
+          --event-bus) event_bus=$2 ;;
+        esac
+        shift 2 ;;
       --dry-run) dry_run=true; shift ;;
+      --validate-only) validate_only=true; shift ;;  # used by migrate.sh to check flags before sending
       -h|--help) usage; exit 0 ;;
       *) usage_error "unknown argument '$1'"; return ;;
     esac
   done
+  is_boolean "$dry_run" || { usage_error "MIGRATION_DRY_RUN must be true or false, got '$dry_run'"; return; }
 
   [[ -n "$task_definition" ]] \
     || { usage_error "--task-definition is required (a task-definition ARN, FAMILY:REVISION or FAMILY)"; return; }
@@ -55,6 +70,12 @@ parse_args() {
     || { usage_error "--task-definition must be a task-definition ARN, FAMILY:REVISION or FAMILY, got '$task_definition'"; return; }
   [[ "$event_bus" =~ ^[A-Za-z0-9._/:-]{1,1600}$ ]] \
     || { usage_error "--event-bus must be an event bus name or ARN, got '$event_bus'"; return; }
+  local region arn_region
+  region=$(cli_region)
+  if [[ "$task_definition" =~ ^arn:[a-z-]+:ecs:([a-z0-9-]+): ]]; then
+    arn_region=${BASH_REMATCH[1]}
+    [[ -z "$region" || "$arn_region" == "$region" ]] || { usage_error "--task-definition is in region $arn_region, but the aws CLI is set to $region: the runner only starts task definitions of its own region, so set AWS_REGION=$arn_region (or send the event to the runner deployed there)"; return; }
+  fi
   if [[ -z "$correlation_id" ]]; then
     correlation_id=$(default_correlation_id)
   fi
@@ -64,8 +85,15 @@ parse_args() {
 
 # default_correlation_id: one per CI run and attempt, so a re-run is a new run and a redelivery is not.
 default_correlation_id() {
+  local build
   if [[ -n "${GITHUB_RUN_ID:-}" ]]; then
     printf 'gh-%s-%s' "$GITHUB_RUN_ID" "${GITHUB_RUN_ATTEMPT:-1}"
+  elif [[ -n "${CODEBUILD_BUILD_ID:-}" ]]; then
+    # CodeBuild's id is project:uuid, and every build (a retry too) gets a new one: keep the uuid's 32 hex
+    # digits, as many of the allowed characters as fit after the prefix.
+    build=${CODEBUILD_BUILD_ID##*:}
+    build=${build//[^A-Za-z0-9]/}
+    printf 'cb-%s' "${build:0:33}"
   else
     printf 'mig-%s-%s' "$(date -u +%Y%m%d%H%M%S)" "$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
   fi
@@ -78,6 +106,11 @@ unreachable() {
   advice=$(aws_failure_advice)
   [[ -n "$advice" ]] || return 1
   printf 'error: %s\n' "$advice" >&2
+}
+
+# failure_result EXIT_CODE: the result word of a failure: AWS said no, or AWS could not be asked.
+failure_result() {
+  if (( $1 == 3 )); then printf 'error'; else printf 'not_started'; fi
 }
 
 # resolve_task_definition: a full ARN with a revision is used as it is; anything shorter is resolved,
@@ -122,10 +155,14 @@ put_event() {
 }
 
 main() {
-  parse_args "$@" || return
-  resolve_task_definition || return
-  local event_id
-  event_id=$(put_event) || return
+  local event_id status=0
+  parse_args "$@" || status=$?
+  (( status == 0 )) || { [[ "$validate_only" == true ]] || result_line usage_error 2; return "$status"; }
+  [[ "$validate_only" == false ]] || return 0
+  resolve_task_definition || status=$?
+  (( status == 0 )) || { result_line "$(failure_result "$status")" "$status"; return "$status"; }
+  event_id=$(put_event) || status=$?
+  (( status == 0 )) || { result_line "$(failure_result "$status")" "$status"; return "$status"; }
   if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
     printf 'correlation_id=%s\nevent_id=%s\ntask_definition=%s\n' "$correlation_id" "$event_id" "$task_definition" >>"$GITHUB_OUTPUT"
   fi

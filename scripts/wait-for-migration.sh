@@ -37,6 +37,11 @@ USAGE
 }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [[ ! -r "$here/lib/common.sh" ]]; then
+  printf '%s: %s/lib/ is missing: copy the whole scripts/ folder (the scripts share lib/), or use the GitHub Action\n' "${0##*/}" "$here" >&2
+  printf 'result=error exit_code=125 task_arn=none stop_code=none correlation_id=none\n'
+  exit 125
+fi
 # shellcheck source=scripts/lib/common.sh
 source "$here/lib/common.sh"
 
@@ -49,8 +54,8 @@ interval=${MIGRATION_INTERVAL:-6}
 container=${MIGRATION_CONTAINER:-}
 function_name=${MIGRATION_FUNCTION_NAME:-}
 table=${MIGRATION_TABLE:-}
-follow_logs=true
-stop_on_exit=true
+follow_logs=${MIGRATION_LOGS:-true}
+stop_on_exit=${MIGRATION_STOP_ON_CANCEL:-true}
 validate_only=false
 heartbeat_every=${MIGRATION_HEARTBEAT:-60}
 region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}}
@@ -78,6 +83,8 @@ fence_token=''
 
 parse_args() {
   local value
+  expand_flags "--cluster --correlation-id --timeout --start-timeout --interval --container --function-name --table" "$@"
+  set -- "${EXPANDED[@]}"
   while (( $# > 0 )); do
     case "$1" in
       --cluster|--correlation-id|--timeout|--start-timeout|--interval|--container|--function-name|--table)
@@ -111,6 +118,8 @@ parse_args() {
     || { usage_error "--start-timeout must be a positive number of seconds, got '$start_timeout'"; return; }
   is_positive_number "$interval" || { usage_error "--interval must be a positive number of seconds, got '$interval'"; return; }
   is_positive_number "$heartbeat_every" || { usage_error "MIGRATION_HEARTBEAT must be a positive number of seconds"; return; }
+  is_boolean "$follow_logs" || { usage_error "MIGRATION_LOGS must be true or false, got '$follow_logs'"; return; }
+  is_boolean "$stop_on_exit" || { usage_error "MIGRATION_STOP_ON_CANCEL must be true or false, got '$stop_on_exit'"; return; }
 }
 
 # conclude RESULT MESSAGE: records how the wait ended. Every path that ends the wait comes through here.
@@ -141,9 +150,6 @@ report() {
     printf '::%s::\n' "$fence_token"
     fence_token=''
   fi
-  if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
-    printf 'task_arn=%s\nexit_code=%s\nresult=%s\ncorrelation_id=%s\n' "$task_arn" "$code" "$result" "$correlation_id" >>"$GITHUB_OUTPUT"
-  fi
   if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
     summary_reason=$(markdown_cell "$message")
     {
@@ -155,8 +161,7 @@ report() {
   if [[ "$code" != 0 && -n "${GITHUB_ACTIONS:-}" ]]; then
     printf '::error title=Migration %s::%s\n' "$result" "$(workflow_command_data "$message")"
   fi
-  printf 'result=%s exit_code=%s task_arn=%s stop_code=%s correlation_id=%s\n' \
-    "$result" "$code" "${task_arn:-none}" "${stop_code:-none}" "$correlation_id"
+  result_line "$result" "$code" "${task_arn:-none}" "${stop_code:-none}" "$correlation_id"
 }
 
 # finish: reports and ends the program with the outcome's exit code. The only exit after the flags are read.
@@ -185,9 +190,16 @@ stop_task() {
 
 # shellcheck disable=SC2317 # called by the trap
 on_signal() {
-  trap - INT TERM
+  # A cancelled GitHub job (or a step's timeout-minutes) sends SIGINT, SIGTERM 7.5 s later, and SIGKILL
+  # 2.5 s after that, to this process only. So the second signal is ignored, and every call made while
+  # cleaning up is short and tried once: the task is stopped well within those ten seconds.
+  trap '' INT TERM
   aws_call_stop
-  log "interrupted; the CI job was probably cancelled"
+  log "interrupted; the CI job was probably cancelled or timed out"
+  AWS_CLI_OPTIONS=(--cli-connect-timeout 2 --cli-read-timeout 4)
+  AWS_MAX_ATTEMPTS_WRAPPER=1
+  AWS_NETWORK_WAIT=0
+  export AWS_MAX_ATTEMPTS=1
   [[ -n "$task_arn" ]] || find_task || true
   stop_task "interrupted"
   conclude interrupted "interrupted while waiting for migration $correlation_id"
@@ -523,7 +535,12 @@ judge_task() {
 }
 
 main() {
-  parse_args "$@" || return
+  local status=0
+  parse_args "$@" || status=$?
+  if (( status != 0 )); then
+    [[ "$validate_only" == true ]] || result_line usage_error 2 none none "${correlation_id:-none}"
+    return "$status"
+  fi
   [[ "$validate_only" == false ]] || return 0
   [[ -n "$region" ]] || region=$(aws configure get region 2>/dev/null || true)
   if [[ "${GITHUB_ACTIONS:-}" == true ]]; then

@@ -11,11 +11,48 @@ now_ms() { printf '%s000' "$(date +%s)"; }
 log() { printf '%s  %s\n' "$(now_utc)" "$*"; }
 warn() { printf '%s  warning: %s\n' "$(now_utc)" "$*" >&2; }
 
+# The script a user ran: migrate.sh names itself in the usage errors of the scripts it runs for it.
+SCRIPT_NAME=${MIGRATION_SCRIPT_NAME:-${0##*/}}
+
 # usage_error MESSAGE: prints the message and a pointer to --help, and returns 2 for the caller to pass on.
 # Nothing has been sent when it is called.
 usage_error() {
-  printf '%s: %s\nRun %s --help for usage.\n' "${0##*/}" "$1" "${0##*/}" >&2
+  printf '%s: %s\nRun %s --help for usage.\n' "$SCRIPT_NAME" "$1" "$SCRIPT_NAME" >&2
   return 2
+}
+
+# result_line RESULT EXIT_CODE [TASK_ARN] [STOP_CODE] [CORRELATION_ID]: the machine-readable last line that
+# ends every outcome (CONTRACT.md section 3); under GitHub Actions, the same values go to $GITHUB_OUTPUT.
+result_line() {
+  local result=$1 code=$2 task=${3:-none} stop=${4:-none} correlation=${5:-none}
+  if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
+    printf 'task_arn=%s\nexit_code=%s\nresult=%s\ncorrelation_id=%s\n' "${task/#none/}" "$code" "$result" \
+      "${correlation/#none/}" >>"$GITHUB_OUTPUT"
+  fi
+  printf 'result=%s exit_code=%s task_arn=%s stop_code=%s correlation_id=%s\n' "$result" "$code" "$task" "$stop" "$correlation"
+}
+
+# expand_flags "FLAG ..." ARGS...: ARGS with every --flag=value of the named flags split into --flag value,
+# in the array EXPANDED, so that both forms work.
+expand_flags() {
+  local flags=" $1 " arg
+  shift
+  EXPANDED=()
+  for arg in "$@"; do
+    if [[ "$arg" == --*=* && "$flags" == *" ${arg%%=*} "* ]]; then
+      EXPANDED+=("${arg%%=*}" "${arg#*=}")
+    else
+      EXPANDED+=("$arg")
+    fi
+  done
+}
+
+# is_boolean VALUE: true or false, as the environment variables that stand for switches take them.
+is_boolean() { [[ "$1" == true || "$1" == false ]]; }
+
+# cli_region: the region the aws CLI will use, or nothing when it has none.
+cli_region() {
+  printf '%s' "${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region 2>/dev/null || true)}}"
 }
 
 # random_token: 32 hex characters from the kernel's random source, for a stop-commands fence.

@@ -58,6 +58,11 @@ public final class Script {
         command.add("bash");
         command.add(Path.of("scripts", name).toString());
         command.addAll(List.of(args));
+        return startCommand(command, env);
+    }
+
+    /** Starts any command line with exactly this environment. */
+    public static Script startCommand(List<String> command, Map<String, String> env) {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().putAll(env);
@@ -118,14 +123,23 @@ public final class Script {
      * pipes, and the script's last lines would die of SIGPIPE before the test could read them.
      */
     public void terminate() {
+        signal("TERM");
+    }
+
+    /** Sends a signal (INT, TERM, KILL) to the script's process only, as the GitHub runner does. */
+    public void signal(String name) {
         try {
-            new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    public boolean alive() {
+        return process.isAlive();
     }
 
     public String output() {
