@@ -48,6 +48,8 @@ need_sam
 sam_build --cached
 # The packaged-function tests run exactly what sam build produced.
 export MIGRATION_ARTIFACT="$PWD/.aws-sam/build/MigrationFunction"
+# ReleaseIT runs sam package with the same SAM CLI.
+export SAM_CLI="$SAM"
 
 echo "== maven verify (unit tests, then integration tests)"
 mvn -B -ntp verify -Plong "$@"
