@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Measures, in one run and side by side: the cold path (fresh JVM to first status) of this function
-# against the same function with SDK defaults and an empty JVM; init and first-invoke durations; the
-# deployment artifact's size; and the warm per-invocation cost and allocation. Prints a Markdown table.
+# Measures, in one run and side by side: the cold path (a fresh Lambda runtime to the first status, through
+# the Lambda Runtime Interface Emulator) of this function against the same function with SDK defaults and
+# an empty JVM; the REPORT line's figures beside its own; the deployment artifact's size; and the warm
+# per-invocation cost and allocation. Prints a Markdown table.
 set -euo pipefail
 
 usage() {
@@ -10,7 +11,9 @@ Usage: scripts/bench.sh [--runs N]
 
   --runs N   cold starts per variant, interleaved; the table shows medians (default 7, at least 5)
 
-Builds with `sam build`, starts moto_server on 127.0.0.1, and measures against it. Calls no AWS endpoint.
+Builds with `sam build`, starts moto_server on 127.0.0.1, and runs each cold start through the Lambda
+Runtime Interface Emulator and the Java runtime interface client, as local-invoke.sh does. Calls no AWS
+endpoint.
 USAGE
 }
 
@@ -33,6 +36,8 @@ root=$(cd "$here/.." && pwd)
 source "$here/lib/toolchain.sh"
 # shellcheck source=scripts/lib/moto.sh
 source "$here/lib/moto.sh"
+# shellcheck source=scripts/lib/emulator.sh
+source "$here/lib/emulator.sh"
 cd "$root"
 
 use_jdk25
@@ -44,40 +49,58 @@ need_curl
 echo "building: sam build, and the benchmark's own classes" >&2
 sam_build --cached >/dev/null
 mvn -B -q -ntp -DskipTests test-compile >&2
+find_emulator "$root"
+runtime_classpath "$root"
 artifact="$root/.aws-sam/build/MigrationFunction"
-defaults_jars=$(mvn -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout \
-  | tr ':' '\n' | grep -E '/(apache-client|httpclient|httpcore|commons-logging|commons-codec)/' | paste -sd: -)
-# The in-process invoker (LocalInvoke) and the SDK-defaults variant live in the test classes, never in the artifact.
-ours_cp="$artifact:$artifact/lib/*:$root/target/test-classes"
-defaults_cp="$artifact:$artifact/lib/*:$defaults_jars:$root/target/test-classes"
 handler=$(sed -n 's/^ *Handler: *\([^ ]*\).*/\1/p' template.yaml | head -n 1)
 
 work=$(mktemp -d)
 MOTO_PID=''
+EMULATOR_PID=''
 # shellcheck disable=SC2317 # called by the trap
-cleanup() { [[ -z "$MOTO_PID" ]] || kill "$MOTO_PID" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { emulator_stop; [[ -z "$MOTO_PID" ]] || kill "$MOTO_PID" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 start_moto "$work"
 create_world '[{"name":"app","image":"app","essential":true,"memory":512}]'
-export ACCOUNT_ID=123456789012 CLUSTER=migrations SUBNETS=$SUBNET SECURITY_GROUPS=$SECURITY_GROUP CONTAINER_NAME=app \
-  MIGRATION_COMMAND='["alembic","upgrade","head"]' ALLOWED_FAMILIES=app TABLE_NAME=$RUN_TABLE
 
-# cold RUN VARIANT CLASSPATH HANDLER JVM_FLAGS...: one fresh JVM from start to first status; appends
-# "wall_ms init_ms invoke_ms rss_mb" to $work/VARIANT and stops the task it started.
+# The SDK-defaults variant: the same task root plus its handler (from the test classes) and the default
+# HTTP clients in lib/, as a function written with the SDK's defaults would ship.
+defaults_root="$work/defaults-task-root"
+cp -r "$artifact" "$defaults_root"
+cp "$root/target/test-classes/dev/ecsmigrate/SdkDefaultsHandler"*.class "$defaults_root/dev/ecsmigrate/"
+mvn -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout \
+  | tr ':' '\n' | grep -E '/(apache-client|httpclient|httpcore|commons-logging|commons-codec)/' \
+  | xargs -I{} cp {} "$defaults_root/lib/"
+
+# Both variants get what Lambda would give the function, with the template's variables for this world.
+cat >"$work/env.json" <<JSON
+{"MigrationFunction": {"CLUSTER": "migrations", "SUBNETS": "$SUBNET", "SECURITY_GROUPS": "$SECURITY_GROUP",
+  "CONTAINER_NAME": "app", "MIGRATION_COMMAND": "[\\"alembic\\",\\"upgrade\\",\\"head\\"]", "ALLOWED_FAMILIES": "app",
+  "TABLE_NAME": "$RUN_TABLE"}}
+JSON
+function_environment "$root" us-east-1 "$work/env.json" '' ''
+# Both run with the flags the java25 runtime gives an on-demand cold start (scripts/lib/emulator.sh).
+JVM_FLAGS=("${LAMBDA_JVM_FLAGS[@]}")
+
+# cold VARIANT TASK_ROOT HANDLER: one fresh emulator and runtime from start to the first status; appends
+# "wall_ms report_init_ms report_duration_ms init_ms invoke_ms rss_mb" to $work/VARIANT and stops the task
+# it started. report_* are the REPORT line's own figures; init and invoke are the emulator's INIT REPORT
+# and INVOKE RTDONE durations.
 cold() {
-  local variant=$1 classpath=$2 handler_class=$3 start end report status task
-  shift 3
+  local variant=$1 task_root=$2 handler_string=$3 report status task
   sed "s|arn:aws:ecs:us-east-1:123456789012:task-definition/app:42|$TASK_DEFINITION|; s|gh-7301122334-1|bench-$variant-$RANDOM|" \
     events/migration-with-correlation-id.json >"$work/event.json"
-  start=$(date +%s%N)
-  status=$("$JAVA_HOME/bin/java" "$@" -cp "$classpath" dev.ecsmigrate.local.LocalInvoke "$handler_class" "$work/event.json" 2>"$work/stderr")
-  end=$(date +%s%N)
-  [[ "$status" == *'"status":"STARTED"'* ]] || { echo "$variant did not start a task: $status $(cat "$work/stderr")" >&2; exit 1; }
-  report=$(grep '^REPORT' "$work/stderr")
-  printf '%d %s %s %s\n' $(( (end - start) / 1000000 )) \
+  emulator_invoke "$task_root" "$handler_string" "$work/event.json" "$work/response" "$work/log" \
+    || { echo "$variant: the emulator failed" >&2; exit 1; }
+  status=$(<"$work/response")
+  [[ "$status" == *'"status":"STARTED"'* ]] || { echo "$variant did not start a task: $status" >&2; cat "$work/log" >&2; exit 1; }
+  report=$(grep '^REPORT RequestId' "$work/log")
+  printf '%d %s %s %s %s %s\n' "$EMULATOR_WALL_MS" \
     "$(sed -n 's/.*Init Duration: \([0-9.]*\) ms.*/\1/p' <<<"$report")" \
     "$(sed -n 's/.*\tDuration: \([0-9.]*\) ms.*/\1/p' <<<"$report")" \
-    "$(sed -n 's/.*Max Memory Used: \([0-9]*\) MB.*/\1/p' <<<"$report")" >>"$work/$variant"
+    "$(sed -n 's/.*INIT REPORT(durationMs: \([0-9.]*\)).*/\1/p' "$work/log" | head -n 1)" \
+    "$(sed -n 's/.*INVOKE RTDONE(status: [a-z]*, produced bytes: [0-9]*, duration: \([0-9.]*\)ms).*/\1/p' "$work/log" | head -n 1)" \
+    "${EMULATOR_PEAK_RSS_MB:--}" >>"$work/$variant"
   task=$(sed -n 's/.*"task_arn":"\([^"]*\)".*/\1/p' <<<"$status")
   aws ecs stop-task --cluster migrations --task "$task" >/dev/null
   # Each cold start takes a free lock, as a first migration does: the take-over path is not what is measured.
@@ -87,30 +110,24 @@ cold() {
 empty_jvm() {
   local start end
   start=$(date +%s%N)
-  "$JAVA_HOME/bin/java" "${runtime_flags[@]}" -version >/dev/null 2>&1
+  "$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}" -version >/dev/null 2>&1
   end=$(date +%s%N)
-  printf '%d - - -\n' $(( (end - start) / 1000000 )) >>"$work/empty"
+  printf '%d - - - - -\n' $(( (end - start) / 1000000 )) >>"$work/empty"
 }
 
-# Both variants run with the flags the java25 runtime gives an on-demand cold start by itself: the serial GC
-# (under 2 vCPUs) and C1 only. Ours adds the template's JAVA_TOOL_OPTIONS, if it sets any.
-runtime_flags=(-XX:+UseSerialGC -XX:+TieredCompilation -XX:TieredStopAtLevel=1)
-read -r -a template_jvm_options <<<"$(sed -n 's/^ *JAVA_TOOL_OPTIONS: *//p' template.yaml | head -n 1)"
-ours_flags=("${runtime_flags[@]}" "${template_jvm_options[@]}")
-defaults_flags=("${runtime_flags[@]}")
-echo "measuring $runs cold starts of each variant, interleaved" >&2
-cold ours "$ours_cp" "$handler" "${ours_flags[@]}"   # warms the disk cache; not counted
+echo "measuring $runs cold starts of each variant through the Lambda Runtime Interface Emulator, interleaved" >&2
+cold ours "$artifact" "$handler"   # warms the disk cache; not counted
 : >"$work/ours"
 for _ in $(seq 1 "$runs"); do
   empty_jvm
-  cold ours "$ours_cp" "$handler" "${ours_flags[@]}"
-  cold defaults "$defaults_cp" dev.ecsmigrate.SdkDefaultsHandler "${defaults_flags[@]}"
+  cold ours "$artifact" "$handler"
+  cold defaults "$defaults_root" dev.ecsmigrate.SdkDefaultsHandler::handleRequest
 done
 
 median() { # median FILE COLUMN
-  awk -v c="$2" '{print $c}' "$1" | sort -n | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else printf "%.1f\n", (v[NR/2]+v[NR/2+1])/2}'
+  awk -v c="$2" '{print $c}' "$1" | sort -n | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; if (m == int(m)) printf "%d\n", m; else printf "%.1f\n", m}'
 }
-warm=$("$JAVA_HOME/bin/java" -cp "$ours_cp:$root/target/test-classes" dev.ecsmigrate.WarmBench \
+warm=$("$JAVA_HOME/bin/java" -cp "$artifact:$artifact/lib/*:$root/target/test-classes" dev.ecsmigrate.WarmBench \
   events/migration-with-correlation-id.json 20000)
 warm_ns=$(sed -n 's/.*warm_ns_per_invocation=\([0-9]*\).*/\1/p' <<<"$warm")
 warm_bytes=$(sed -n 's/.*warm_bytes_per_invocation=\([0-9]*\).*/\1/p' <<<"$warm")
@@ -137,10 +154,16 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $("$JAVA_HOME/bin/java" -versio
 
 | measure | this function | SDK defaults | empty JVM |
 |---|---|---|---|
-| cold path: JVM start to first status (ms) | $ours_wall | $defaults_wall | $empty_wall |
-| handler init: constructor, config, clients (ms) | $(median "$work/ours" 2) | $(median "$work/defaults" 2) | |
-| first invoke: validate, lock, RunTask, record, PutEvents (ms) | $(median "$work/ours" 3) | $(median "$work/defaults" 3) | |
-| peak RSS (MiB) | $(median "$work/ours" 4) | $(median "$work/defaults" 4) | |
+| cold path: emulator start to first status, measured here (ms) | $ours_wall | $defaults_wall | $empty_wall |
+| REPORT line: Duration (ms) | $(median "$work/ours" 3) | $(median "$work/defaults" 3) | |
+| REPORT line: Init Duration (ms) | $(median "$work/ours" 2) | $(median "$work/defaults" 2) | |
+| init: JVM, runtime client, handler constructor (emulator's INIT REPORT, ms) | $(median "$work/ours" 4) | $(median "$work/defaults" 4) | |
+| first invoke: validate, lock, RunTask, record, PutEvents (emulator's INVOKE RTDONE, ms) | $(median "$work/ours" 5) | $(median "$work/defaults" 5) | |
+| peak RSS of the runtime's JVM (MiB) | $(median "$work/ours" 6) | $(median "$work/defaults" 6) | |
+
+The emulator starts the runtime at the first invoke, so its REPORT line counts init inside Duration and
+prints a near-zero Init Duration; its INIT REPORT line has the init on its own. Lambda itself reports
+init as Init Duration.
 
 | target | measured | |
 |---|---|---|

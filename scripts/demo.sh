@@ -10,7 +10,8 @@ Usage: scripts/demo.sh
 
 Runs one migration end to end against a local moto_server on 127.0.0.1: sends the event with
 put-migration-event.sh, delivers it through an EventBridge rule with the template's pattern, runs
-the packaged function on it (scripts/local-invoke.sh), and follows the task with
+the packaged function on it through the Lambda runtime emulator
+(scripts/local-invoke.sh), and follows the task with
 wait-for-migration.sh. Installs moto and the aws CLI if they are missing. Calls no AWS endpoint.
 USAGE
 }
@@ -24,6 +25,8 @@ source "$here/lib/common.sh"
 source "$here/lib/toolchain.sh"
 # shellcheck source=scripts/lib/moto.sh
 source "$here/lib/moto.sh"
+# shellcheck source=scripts/lib/emulator.sh
+source "$here/lib/emulator.sh"
 
 use_jdk25
 need_maven
@@ -40,11 +43,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-jar="$root/target/ecs-migration-runner-1.0.0.jar"
-if [[ ! -f "$jar" || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]]; then
-  echo "== building the function"
-  (cd "$root" && mvn -B -q -ntp -DskipTests package)
-fi
+echo "== the function, built if needed, and the Lambda runtime emulator"
+MIGRATION_ARTIFACT=$(function_jar "$root")
+export MIGRATION_ARTIFACT
+find_emulator "$root"
+export AWS_LAMBDA_RIE=$EMULATOR
 
 start_moto "$work"
 echo "== moto_server on $AWS_ENDPOINT_URL plays AWS"
@@ -73,17 +76,15 @@ correlation_id=$(sed -n 's/.*correlation_id=\([^ ]*\).*/\1/p' <<<"$sent")
 
 echo "== 2. EventBridge delivers it; the function runs on it"
 aws sqs --endpoint-url "$AWS_ENDPOINT_URL" receive-message --queue-url "$queue" --wait-time-seconds 5 --query 'Messages[0].Body' --output text >"$work/event.json"
-cat >"$work/function.env" <<ENV
-ACCOUNT_ID=123456789012
-CLUSTER=migrations
-SUBNETS=$SUBNET
-SECURITY_GROUPS=$SECURITY_GROUP
-CONTAINER_NAME=app
-MIGRATION_COMMAND=["alembic","upgrade","head"]
-ALLOWED_FAMILIES=app
-TABLE_NAME=$RUN_TABLE
-ENV
-"$here/local-invoke.sh" --env-file "$work/function.env" "$work/event.json" >"$work/status.json"
+# The function's variables, in SAM's --env-vars format; local-invoke.sh gives it nothing else of this shell
+# but the credentials and the endpoint.
+cat >"$work/env.json" <<JSON
+{"MigrationFunction": {"CLUSTER": "migrations", "SUBNETS": "$SUBNET", "SECURITY_GROUPS": "$SECURITY_GROUP",
+  "CONTAINER_NAME": "app", "MIGRATION_COMMAND": "[\\"alembic\\",\\"upgrade\\",\\"head\\"]", "ALLOWED_FAMILIES": "app",
+  "TABLE_NAME": "$RUN_TABLE"}}
+JSON
+"$here/local-invoke.sh" -e "$work/event.json" --env-vars "$work/env.json" >"$work/status.json"
+echo "the function's status: $(cat "$work/status.json")"
 # The run's record in the table names its task.
 read_run "$RUN_TABLE" "$correlation_id" || { echo "cannot read the run's record: $AWS_ERROR" >&2; exit 1; }
 task_arn=$RUN_TASK

@@ -13,6 +13,10 @@ use_jdk25() {
     if [[ "${version%%.*}" =~ ^[0-9]+$ ]] && (( ${version%%.*} >= 25 )); then
       export JAVA_HOME="$candidate"
       export PATH="$JAVA_HOME/bin:$PATH"
+      # Maven's own JVM: no sun.misc.Unsafe warnings from its bundled Guava on JDK 24+, and no stray
+      # colour-reset codes from jansi in quiet mode, so that results are not buried.
+      [[ " ${MAVEN_OPTS:-} " == *" --sun-misc-unsafe-memory-access=allow "* ]] \
+        || export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow -Djansi.noreset=true"
       return 0
     fi
   done
@@ -98,4 +102,17 @@ need_checkov() {
 sam_build() {
   need_sam
   MAVEN_OPTS="${MAVEN_OPTS:-} -DskipTests=true" "$SAM" build "$@"
+}
+
+# function_jar ROOT: prints the path of the function's jar in target/, built with Maven first when it is
+# missing or older than the sources.
+function_jar() {
+  local root=$1 jar
+  jar="$root/target/ecs-migration-runner-1.0.0.jar"
+  if [[ ! -f "$jar" || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]]; then
+    need_maven
+    toolchain_log "building the function: mvn package"
+    (cd "$root" && mvn -B -q -ntp -DskipTests package >&2) || { echo "error: the build failed; see above" >&2; return 1; }
+  fi
+  printf '%s\n' "$jar"
 }

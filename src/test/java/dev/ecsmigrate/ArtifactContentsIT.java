@@ -61,7 +61,8 @@ class ArtifactContentsIT {
                 entryFor(entries, "dev/ecsmigrate/MigrationHandler.class"));
         assertThat(entries).as("development tools live in the test sources")
                 .noneMatch(e -> e.contains("dev/ecsmigrate/local/"))
-                .noneMatch(e -> e.contains("LocalInvoke") || e.contains("LocalContext"))
+                .noneMatch(e -> e.contains("LocalContext") || e.contains("Contender"))
+                .noneMatch(e -> e.contains("com/amazonaws/services/lambda/runtime/api/client/"))
                 .noneMatch(e -> e.contains("dev/ecsmigrate/testing/"))
                 .noneMatch(e -> e.matches(".*dev/ecsmigrate/.*(Test|IT|Bench)(\\$.*)?\\.class"));
         assertThat(entries).as("test libraries stay out")
