@@ -83,22 +83,6 @@ parse_args() {
     || { usage_error "--correlation-id must be $CORRELATION_ID_RULE (the limit ECS puts on startedBy), got '$correlation_id'"; return; }
 }
 
-# default_correlation_id: one per CI run and attempt, so a re-run is a new run and a redelivery is not.
-default_correlation_id() {
-  local build
-  if [[ -n "${GITHUB_RUN_ID:-}" ]]; then
-    printf 'gh-%s-%s' "$GITHUB_RUN_ID" "${GITHUB_RUN_ATTEMPT:-1}"
-  elif [[ -n "${CODEBUILD_BUILD_ID:-}" ]]; then
-    # CodeBuild's id is project:uuid, and every build (a retry too) gets a new one: keep the uuid's 32 hex
-    # digits, as many of the allowed characters as fit after the prefix.
-    build=${CODEBUILD_BUILD_ID##*:}
-    build=${build//[^A-Za-z0-9]/}
-    printf 'cb-%s' "${build:0:33}"
-  else
-    printf 'mig-%s-%s' "$(date -u +%Y%m%d%H%M%S)" "$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
-  fi
-}
-
 # unreachable: says so, and returns 0, when the last call failed because AWS cannot be reached or there
 # are no usable credentials.
 unreachable() {

@@ -96,6 +96,51 @@ class ScriptsIT {
         assertThat(put.lastLine()).startsWith("correlation_id=gh-7301122334-2 ");
     }
 
+    /**
+     * CodeBuild: the README's buildspec (examples/buildspec.yml) migrate command, run as written with the
+     * variables CodeBuild sets and the buildspec's own, and no GITHUB_*: the run is named after the build,
+     * the migration's exit code fails the build, and no GitHub workflow command or output file appears.
+     */
+    @Test
+    void migrate_underCodeBuild_theBuildspecsCommand_namesTheRunAfterTheBuild(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String queue = triggerQueue();
+        deployFunction("migrations-migration-runner");
+        var buildspec = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(
+                java.nio.file.Path.of("examples/buildspec.yml").toFile());
+        assertThat(buildspec.path("env").path("shell").asText()).isEqualTo("bash");
+        String command = buildspec.path("phases").path("build").path("commands").valueStream().map(c -> c.asText())
+                .filter(c -> c.contains("scripts/migrate.sh")).findFirst().orElseThrow(() -> new AssertionError("no migrate.sh in the buildspec"));
+        Map<String, String> codeBuild = new java.util.HashMap<>(env);
+        buildspec.path("env").path("variables").forEachEntry((name, value) -> codeBuild.put(name, value.asText()));
+        codeBuild.put("ECS_CLUSTER", MotoWorld.CLUSTER);
+        codeBuild.put("TASK_DEFINITION_ARN", world.taskDefinitionArn);
+        codeBuild.put("CODEBUILD_BUILD_ID", "app-deploy:2f0c5c1e-8a4b-4d6e-9f1a-3b5c7d9e1f20");
+        codeBuild.put("CODEBUILD_BUILD_ARN", "arn:aws:codebuild:us-east-1:123456789012:build/app-deploy:2f0c5c1e-8a4b-4d6e-9f1a-3b5c7d9e1f20");
+        codeBuild.put("CODEBUILD_BUILD_NUMBER", "17");
+        codeBuild.put("CODEBUILD_INITIATOR", "codepipeline/app");
+        codeBuild.put("CODEBUILD_RESOLVED_SOURCE_VERSION", "4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e");
+        codeBuild.put("CODEBUILD_SRC_DIR", dir.toString());
+        codeBuild.put("CODEBUILD_CI", "true");
+        assertThat(codeBuild.keySet()).noneMatch(name -> name.startsWith("GITHUB_"));
+        String runner = java.nio.file.Path.of("").toAbsolutePath().toString();
+
+        Script build = Script.startCommand(List.of("bash", "-c", command.replace("/tmp/runner", runner)), codeBuild);
+        String status = invokeFunction(receive(queue).body());
+        assertThat(status).contains("\"status\":\"STARTED\"", "\"correlation_id\":\"cb-2f0c5c1e8a4b4d6e9f1a3b5c7d9e1f20\"");
+        String taskArn = world.tasksStartedBy("cb-2f0c5c1e8a4b4d6e9f1a3b5c7d9e1f20").getFirst();
+        build.awaitLine("-> RUNNING", Duration.ofSeconds(30));
+        world.ecs.stopTask(r -> r.cluster(MotoWorld.CLUSTER).task(taskArn).reason("Essential container in task exited"));
+
+        assertThat(build.exitCode()).as(build.output()).isZero();
+        assertThat(build.lastLine()).isEqualTo("result=succeeded exit_code=0 task_arn=" + taskArn
+                + " stop_code=none correlation_id=cb-2f0c5c1e8a4b4d6e9f1a3b5c7d9e1f20");
+        assertThat(build.output()).doesNotContain("::error", "::stop-commands", "::notice");
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files).as("no GitHub output or summary file").isEmpty();
+        }
+    }
+
     @Test
     void put_whenRevisionDoesNotExist_explainsAndExits1() {
         Script put = Script.run("put-migration-event.sh", env, "--task-definition", "app:99");

@@ -106,6 +106,54 @@ class ContractScriptsTest {
         assertThat(accepted).as("both verdicts occur").isBetween(100L, lines.size() - 100L);
     }
 
+    /**
+     * The correlation id a CI run gets by default is always a valid one, whatever CodeBuild's or GitHub's
+     * variables hold: generated build ids (real project:uuid shapes, and junk with ':' and non-ASCII) and run
+     * ids. A real CodeBuild id gives cb- and the uuid's 32 hex digits, so that two builds never share one.
+     */
+    @Test
+    void defaultCorrelationId_isAlwaysValid_andNamesTheCodeBuildBuild() throws Exception {
+        Random random = new Random(7301122334L);
+        String junk = "abcXYZ019_-/:.@ é€中$`'\"";
+        List<String[]> cases = new ArrayList<>();   // CODEBUILD_BUILD_ID, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT
+        for (int i = 0; i < 1500; i++) {
+            java.util.UUID uuid = new java.util.UUID(random.nextLong(), random.nextLong());
+            StringBuilder project = new StringBuilder();
+            for (int j = random.nextInt(40); j > 0; j--) {
+                project.append(junk.charAt(random.nextInt(junk.length())));
+            }
+            String build = switch (random.nextInt(3)) {
+                case 0 -> "app-deploy-" + i + ":" + uuid;
+                case 1 -> project + ":" + uuid;
+                default -> project.toString();
+            };
+            boolean github = random.nextInt(4) == 0;
+            cases.add(new String[] {build, github ? String.valueOf(random.nextLong()) + project : "",
+                    github ? String.valueOf(random.nextInt(1000)) : ""});
+        }
+        StringBuilder stdin = new StringBuilder();
+        for (String[] c : cases) {
+            stdin.append(String.join("\t", c).replace("\n", " ")).append('\n');
+        }
+
+        List<String> ids = bash("export LC_ALL=C.UTF-8; "
+                + "while IFS=$'\\t' read -r CODEBUILD_BUILD_ID GITHUB_RUN_ID GITHUB_RUN_ATTEMPT; do "
+                + "default_correlation_id; echo; done", stdin.toString());
+
+        assertThat(ids).hasSize(cases.size());
+        java.util.Set<String> codeBuildIds = new java.util.HashSet<>();
+        for (int i = 0; i < cases.size(); i++) {
+            String[] c = cases.get(i);
+            assertThat(ids.get(i)).as("CODEBUILD_BUILD_ID='%s' GITHUB_RUN_ID='%s'", c[0], c[1]).matches(Contract.CORRELATION_ID);
+            if (c[1].isEmpty() && c[0].startsWith("app-deploy-")) {
+                String uuid = c[0].substring(c[0].indexOf(':') + 1);
+                assertThat(ids.get(i)).isEqualTo("cb-" + uuid.replace("-", ""));
+                codeBuildIds.add(ids.get(i));
+            }
+        }
+        assertThat(codeBuildIds).as("distinct builds, distinct ids").hasSizeGreaterThan(300);
+    }
+
     /** A script's code: its usage text (a heredoc for people) and its comments are left out. */
     private static String withoutUsageAndComments(String script) {
         StringBuilder code = new StringBuilder();
