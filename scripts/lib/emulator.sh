@@ -12,15 +12,13 @@ RIC_MAIN=com.amazonaws.services.lambda.runtime.api.client.AWSLambda
 # shellcheck disable=SC2034 # used by the scripts that source this file
 LAMBDA_JVM_FLAGS=(-XX:+UseSerialGC -XX:+TieredCompilation -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED)
 
-emulator_cache() { printf '%s/ecs-migration-runner' "${XDG_CACHE_HOME:-$HOME/.cache}"; }
-
 # find_emulator: sets EMULATOR to the aws-lambda-rie binary. Looks in AWS_LAMBDA_RIE, then PATH, then a
 # copy installed before; installs it with `go install` where that works; then takes the copy the project's
 # CI keeps beside the repository (../shared/tools). Otherwise says how to get it and returns 1.
 find_emulator() {
   local root=$1 installed failed
-  installed="$(emulator_cache)/bin/aws-lambda-rie"
-  failed="$(emulator_cache)/go-install-aws-lambda-rie.failed"
+  installed="$(tools_cache)/bin/aws-lambda-rie"
+  failed="$(tools_cache)/go-install-aws-lambda-rie.failed"
   if [[ -n "${AWS_LAMBDA_RIE:-}" ]]; then
     [[ -x "$AWS_LAMBDA_RIE" ]] || { echo "error: AWS_LAMBDA_RIE is '$AWS_LAMBDA_RIE', which is not an executable file" >&2; return 1; }
     EMULATOR=$AWS_LAMBDA_RIE
@@ -59,7 +57,7 @@ MSG
 # Central once (scripts/lib/lambda-runtime/pom.xml) and remembered in the project's cache.
 runtime_classpath() {
   local root=$1 cached entry
-  cached="$(emulator_cache)/lambda-runtime-$RIC_VERSION.classpath"
+  cached="$(tools_cache)/lambda-runtime-$RIC_VERSION.classpath"
   if [[ -s "$cached" ]]; then
     RUNTIME_CLASSPATH=$(<"$cached")
     local -a entries
@@ -176,8 +174,10 @@ PY
 # FUNCTION_META (function, handler, memory, timeout, log_format). Returns 2 when an input is wrong.
 function_environment() {
   local root=$1 region=$2 env_vars=$3 overrides=$4 function_id=$5 resolved record name
+  local python
+  python=$(python_with_yaml) || return 2
   resolved=$(mktemp)
-  if ! python3 "$root/scripts/lib/function_env.py" --template "$root/template.yaml" --function "$function_id" \
+  if ! "$python" "$root/scripts/lib/function_env.py" --template "$root/template.yaml" --function "$function_id" \
       --env-vars "$env_vars" --parameter-overrides "$overrides" --region "$region" >"$resolved"; then
     rm -f "$resolved"
     return 2

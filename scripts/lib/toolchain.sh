@@ -28,27 +28,70 @@ MSG
   return 1
 }
 
-pip_install() {
-  toolchain_log "installing $* from PyPI"
-  python3 -m pip install --quiet --disable-pip-version-check "$@" >&2
+# The project's own cache: one virtualenv per Python tool (their pins conflict with each other and with a
+# system-wide aws CLI), and bin/, which holds links to their commands and comes first on PATH. Nothing
+# here touches the system; only apt_install does, and it says so first.
+tools_cache() { printf '%s/ecs-migration-runner' "${XDG_CACHE_HOME:-$HOME/.cache}"; }
+
+tools_on_path() {
+  local bin
+  bin="$(tools_cache)/bin"
+  mkdir -p "$bin"
+  [[ ":$PATH:" == *":$bin:"* ]] || export PATH="$bin:$PATH"
+}
+
+# venv_tool NAME PIP_SPEC COMMAND...: installs PIP_SPEC into the virtualenv NAME of the project's cache, once,
+# and links each COMMAND into its bin/ on PATH.
+venv_tool() {
+  local name=$1 spec=$2 venv command
+  shift 2
+  venv="$(tools_cache)/$name"
+  tools_on_path
+  # The marker is written last, so that an install that broke off is done again.
+  if [[ ! -f "$venv/.installed" ]]; then
+    toolchain_log "installing $spec into $venv (a virtualenv of this project's cache, not system-wide)"
+    if ! { python3 -m venv "$venv" >&2 && "$venv/bin/pip" install --quiet --disable-pip-version-check "$spec" >&2; }; then
+      echo "error: could not install $spec; see above" >&2
+      return 1
+    fi
+    : >"$venv/.installed"
+  fi
+  for command in "$@"; do
+    ln -sf "$venv/bin/$command" "$(tools_cache)/bin/$command"
+  done
 }
 
 need_moto() {
-  command -v moto_server >/dev/null 2>&1 || pip_install 'moto[server]>=5.1'
+  tools_on_path
+  command -v moto_server >/dev/null 2>&1 || venv_tool moto 'moto[server]>=5.1' moto_server
 }
 
 need_aws_cli() {
-  command -v aws >/dev/null 2>&1 || pip_install 'awscli>=1.40'
+  tools_on_path
+  command -v aws >/dev/null 2>&1 || venv_tool awscli 'awscli>=1.40' aws
 }
 
 need_cfn_lint() {
-  command -v cfn-lint >/dev/null 2>&1 || pip_install 'cfn-lint>=1.20'
+  tools_on_path
+  command -v cfn-lint >/dev/null 2>&1 || venv_tool cfn-lint 'cfn-lint>=1.20' cfn-lint
 }
 
+# python_with_yaml: prints a python3 that can import yaml (PyYAML): the system's, else the project's own.
+python_with_yaml() {
+  if python3 -c 'import yaml' >/dev/null 2>&1; then
+    command -v python3
+    return 0
+  fi
+  venv_tool pyyaml 'PyYAML>=6' >/dev/null || return 1
+  printf '%s\n' "$(tools_cache)/pyyaml/bin/python"
+}
+
+# apt_install PACKAGE: the only system-wide install; it says so before it starts.
 apt_install() {
-  toolchain_log "installing $1 from Debian"
   local sudo=()
   [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  toolchain_log "$1 is missing: installing it SYSTEM-WIDE with ${sudo[*]:+sudo }apt-get (Debian/Ubuntu)." \
+    "Install it yourself and run this again to avoid that."
   { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "$1"; } >&2
 }
 
@@ -64,38 +107,58 @@ need_maven() {
   command -v mvn >/dev/null 2>&1 || apt_install maven
 }
 
-# The AWS SAM CLI, in a virtualenv of its own: it pins boto3/botocore versions that would break a
-# system-wide aws CLI v1 if installed beside it.
+# The AWS SAM CLI, in its own virtualenv: it pins boto3/botocore versions that would break an aws CLI v1
+# installed beside it. Sets SAM. Telemetry is off for everything these scripts run.
 need_sam() {
-  if command -v sam >/dev/null 2>&1; then
-    SAM=$(command -v sam)
-    return 0
-  fi
-  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/ecs-migration-runner/sam"
-  if [[ ! -x "$venv/bin/sam" ]]; then
-    toolchain_log "installing the AWS SAM CLI into $venv"
-    python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check aws-sam-cli >&2
-  fi
-  SAM="$venv/bin/sam"
   export SAM_CLI_TELEMETRY=0
+  tools_on_path
+  command -v sam >/dev/null 2>&1 || venv_tool sam aws-sam-cli sam || return 1
+  SAM=$(command -v sam)
 }
 
-# checkov, the IaC scanner, in a virtualenv of its own: its pins conflict with the SAM CLI's and cfn-lint's.
+# checkov, the IaC scanner, in its own virtualenv: its pins conflict with the SAM CLI's and cfn-lint's.
 need_checkov() {
-  if command -v checkov >/dev/null 2>&1; then
-    # shellcheck disable=SC2034 # for test.sh, which sources this file
-    CHECKOV=$(command -v checkov)
+  tools_on_path
+  command -v checkov >/dev/null 2>&1 || venv_tool checkov checkov checkov || return 1
+  # shellcheck disable=SC2034 # for test.sh, which sources this file
+  CHECKOV=$(command -v checkov)
+}
+
+# actionlint, the GitHub Actions linter, with `go install` into the cache's bin/. Returns 1 without Go.
+need_actionlint() {
+  tools_on_path
+  command -v actionlint >/dev/null 2>&1 && return 0
+  command -v go >/dev/null 2>&1 || return 1
+  toolchain_log "installing actionlint with go install into $(tools_cache)/bin"
+  GOBIN="$(tools_cache)/bin" go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 >&2
+}
+
+# aws_cli_major AWS: 1 or 2, the major version of that aws executable.
+aws_cli_major() {
+  "$1" --version 2>&1 | sed -n 's|^aws-cli/\([0-9]*\)\..*|\1|p' | head -n 1
+}
+
+# other_aws_cli ROOT MAJOR: sets OTHER_AWS_CLI to an aws CLI of MAJOR version (1 or 2), installing it into
+# the project's cache: v1 from PyPI; v2 from AWS_CLI_V2_WHEEL, else the wheel the project's CI keeps beside
+# the repository (../shared/tools/wheels), since PyPI does not carry v2. Returns 1 when there is none.
+# shellcheck disable=SC2034 # OTHER_AWS_CLI is for test.sh
+other_aws_cli() {
+  local root=$1 major=$2 wheel
+  if [[ "$major" == 1 ]]; then
+    venv_tool awscli-v1 'awscli>=1.40,<2' || return 1
+    OTHER_AWS_CLI="$(tools_cache)/awscli-v1/bin/aws"
     return 0
   fi
-  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/ecs-migration-runner/checkov"
-  if [[ ! -x "$venv/bin/checkov" ]]; then
-    toolchain_log "installing checkov into $venv"
-    python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check checkov >&2
+  if [[ -n "${AWS_CLI_V2:-}" && "$(aws_cli_major "$AWS_CLI_V2")" == 2 ]]; then
+    OTHER_AWS_CLI=$AWS_CLI_V2
+    return 0
   fi
-  # shellcheck disable=SC2034 # for test.sh, which sources this file
-  CHECKOV="$venv/bin/checkov"
+  if [[ ! -x "$(tools_cache)/awscli-v2/bin/aws" ]]; then
+    wheel=${AWS_CLI_V2_WHEEL:-$(find "$root/../shared/tools/wheels" -maxdepth 1 -name 'awscli-2*.whl' 2>/dev/null | sort | tail -n 1)}
+    [[ -n "$wheel" && -f "$wheel" ]] || return 1
+    venv_tool awscli-v2 "$wheel" || return 1
+  fi
+  OTHER_AWS_CLI="$(tools_cache)/awscli-v2/bin/aws"
 }
 
 # sam build with the standard Maven workflow; tests run separately, so sam's `mvn install` skips them.
