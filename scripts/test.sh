@@ -135,7 +135,7 @@ cli_pass() {
   mkdir -p "$bin"
   ln -sf "$OTHER_AWS_CLI" "$bin/aws"
   PATH="$bin:$PATH" mvn -B -ntp failsafe:integration-test failsafe:verify -Dit.test="$script_suites" \
-    -Daws.cli.expected="$other_major" -Dfailsafe.reportsDirectory="$root/target/failsafe-reports-aws-cli-v$other_major" \
+    -Daws.cli.expected="$other_major" -Dfailsafe.reports="$root/target/failsafe-reports-aws-cli-v$other_major" \
     "${maven_args[@]}"
 }
 if other_aws_cli "$root" "$other_major"; then
