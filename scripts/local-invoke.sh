@@ -7,10 +7,12 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: local-invoke.sh [MigrationFunction] -e EVENT.json [--env-vars ENV.json] [--parameter-overrides 'K=V ...']
+Usage: local-invoke.sh [FUNCTION] -e EVENT.json [--env-vars ENV.json] [--parameter-overrides 'K=V ...']
 
 Runs the function on one event through the Lambda Runtime Interface Emulator and the Java runtime
 interface client: the runtime loop Lambda's java25 runtime runs, the same START/END/REPORT lines.
+FUNCTION is the function's logical id in template.yaml: MigrationFunction (the default, the trigger)
+or CompletionFunction (task-stopped events and the sweep).
 
   -e, --event FILE             the event; - reads it from stdin
   -n, --env-vars FILE          values for the function's variables, in SAM's JSON format:
@@ -71,6 +73,7 @@ while (( $# > 0 )); do
       shift ;;
   esac
 done
+function_id=${function_id:-MigrationFunction}
 [[ -n "$event" ]] || fail_usage "an event is required: -e events/migration.json"
 [[ -z "$env_vars" || -r "$env_vars" ]] || fail_usage "cannot read --env-vars file '$env_vars'"
 [[ "$region" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] || fail_usage "--region must be a region such as us-east-1, got '$region'"

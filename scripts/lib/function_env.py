@@ -115,6 +115,18 @@ def stringify(value):
     return str(value)
 
 
+def merge_globals(shared, own):
+    """SAM's Globals: maps merge key by key (so Environment.Variables add up), and the function's own value
+    wins over the global one; anything else is replaced."""
+    merged = dict(shared)
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_globals(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 class Resolver:
     def __init__(self, parameters, overrides, region):
         self.parameters = parameters
@@ -202,8 +214,8 @@ def main():
         named = f"'{args.function}' is not" if args.function else "give the function's logical id:"
         raise Problem(f"{named} a function of {args.template}; it has {', '.join(functions)}")
 
-    properties = dict((template.get("Globals") or {}).get("Function") or {})
-    properties.update(resources[function].get("Properties") or {})
+    properties = merge_globals((template.get("Globals") or {}).get("Function") or {},
+                               resources[function].get("Properties") or {})
     parameters = template.get("Parameters") or {}
     resolver = Resolver(parameters, parse_overrides(args.parameter_overrides, parameters), args.region)
     overrides = parse_env_vars(args.env_vars, function)

@@ -26,7 +26,7 @@ try:
     from samtranslator.translator.transform import transform
     from samtranslator.yaml_helper import yaml_parse
 except ImportError as e:
-    sys.exit(f"sam_translate.py: the Python package aws-sam-translator is missing ({e}); "
+    sys.exit(f"sam_translate.py ({sys.executable}): the Python package aws-sam-translator is missing ({e}); "
              "install it with: pip install cfn-lint (or pip install aws-sam-translator)")
 
 PSEUDO_PARAMETERS = {
@@ -73,6 +73,9 @@ def parameter_values(template, overrides):
 
 def with_placeholder_artifacts(template):
     """The translator accepts only S3 locations, as after `sam package`; the value does not affect policies."""
+    shared = ((template.get("Globals") or {}).get("Function") or {})
+    if isinstance(shared.get("CodeUri"), str) and not shared["CodeUri"].startswith("s3://"):
+        shared["CodeUri"] = "s3://placeholder-bucket/placeholder-key"
     for resource in (template.get("Resources") or {}).values():
         prop = LOCAL_ARTIFACTS.get(resource.get("Type"))
         properties = resource.get("Properties") or {}

@@ -4,7 +4,10 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.ecsmigrate.aws.AwsClients;
+import dev.ecsmigrate.contract.MigrationMetric;
 import dev.ecsmigrate.contract.MigrationStatus;
+import dev.ecsmigrate.contract.TaskDefinitionArn;
+import dev.ecsmigrate.metrics.Metrics;
 import dev.ecsmigrate.start.Decision;
 import dev.ecsmigrate.start.Starter;
 import dev.ecsmigrate.start.StatusPublisher;
@@ -13,6 +16,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * The entry point for trigger events: raw EventBridge event bytes in, one migration status out, logged,
@@ -25,6 +30,7 @@ public final class MigrationHandler implements RequestStreamHandler {
 
     private final Starter starter;
     private final StatusPublisher publisher;
+    private final Metrics metrics;
 
     /** Used by Lambda: reads the configuration and builds the clients once, at init. */
     public MigrationHandler() {
@@ -32,12 +38,17 @@ public final class MigrationHandler implements RequestStreamHandler {
     }
 
     public MigrationHandler(Starter starter, StatusPublisher publisher) {
+        this(starter, publisher, Metrics.NONE);
+    }
+
+    public MigrationHandler(Starter starter, StatusPublisher publisher, Metrics metrics) {
         this.starter = starter;
         this.publisher = publisher;
+        this.metrics = metrics;
     }
 
     private MigrationHandler(Wiring.Trigger parts) {
-        this(parts.starter(), parts.publisher());
+        this(parts.starter(), parts.publisher(), parts.metrics());
     }
 
     @Override
@@ -50,6 +61,31 @@ public final class MigrationHandler implements RequestStreamHandler {
         context.getLogger().log(json, good ? LogLevel.INFO : LogLevel.WARN);
         decision.commit().run();
         publisher.publish(status, json);
+        metrics.record(status.cluster(), family(status.taskDefinition()), measures(decision));
         output.write(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<MigrationMetric, Number> measures(Decision decision) {
+        Map<MigrationMetric, Number> values = new EnumMap<>(MigrationMetric.class);
+        switch (decision.status().status()) {
+            case STARTED -> values.put(MigrationMetric.STARTED, 1);
+            case REJECTED -> values.put(MigrationMetric.REJECTED, 1);
+            case ALREADY_RUNNING -> values.put(MigrationMetric.ALREADY_RUNNING, 1);
+            case FAILED -> values.put(MigrationMetric.FAILED_TO_START, 1);
+            case DRY_RUN -> { }
+        }
+        if (decision.tookOver()) {
+            values.put(MigrationMetric.LOCK_TAKEOVERS, 1);
+        }
+        return values;
+    }
+
+    /** The family of a status's task definition, or null when it names no valid one (a rejection). */
+    private static String family(String taskDefinition) {
+        try {
+            return taskDefinition == null ? null : TaskDefinitionArn.parse(taskDefinition).family();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 }

@@ -3,7 +3,7 @@ package dev.ecsmigrate;
 import dev.ecsmigrate.aws.AwsClients;
 import dev.ecsmigrate.aws.DynamoRunTable;
 import dev.ecsmigrate.aws.EcsMigrationTasks;
-import dev.ecsmigrate.aws.EventBridgeStatusPublisher;
+import dev.ecsmigrate.aws.EventBridgePublisher;
 import dev.ecsmigrate.config.RunnerConfig;
 import dev.ecsmigrate.contract.Contract;
 import dev.ecsmigrate.contract.MigrationStatus;
@@ -77,7 +77,7 @@ final class Priming implements Resource {
         int stopped = 0;
         try (AwsClients clients = AwsClients.forPriming(config.home())) {
             EcsMigrationTasks tasks = new EcsMigrationTasks(clients.ecs(), config);
-            EventBridgeStatusPublisher publisher = new EventBridgeStatusPublisher(clients.events(), config.buses().status());
+            EventBridgePublisher publisher = new EventBridgePublisher(clients.events(), config.buses().status());
             DynamoRunTable runs = new DynamoRunTable(clients.dynamo(), config.table(), Clock.systemUTC());
             MigrationLock.Claimant me = new MigrationLock.Claimant(request.correlationId(), request.eventId(), config.cluster(), family);
             stopped += stopped(() -> runs.claim(me));

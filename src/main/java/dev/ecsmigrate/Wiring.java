@@ -3,10 +3,12 @@ package dev.ecsmigrate;
 import dev.ecsmigrate.aws.AwsClients;
 import dev.ecsmigrate.aws.DynamoRunTable;
 import dev.ecsmigrate.aws.EcsMigrationTasks;
-import dev.ecsmigrate.aws.EventBridgeStatusPublisher;
+import dev.ecsmigrate.aws.EventBridgePublisher;
 import dev.ecsmigrate.config.BrokenConfiguration;
 import dev.ecsmigrate.config.Configuration;
 import dev.ecsmigrate.config.RunnerConfig;
+import dev.ecsmigrate.metrics.EmfMetrics;
+import dev.ecsmigrate.metrics.Metrics;
 import dev.ecsmigrate.start.EventValidator;
 import dev.ecsmigrate.start.MigrationStarter;
 import dev.ecsmigrate.start.Misconfigured;
@@ -28,10 +30,10 @@ final class Wiring {
     }
 
     /** The trigger handler's collaborators. */
-    record Trigger(Starter starter, StatusPublisher publisher) {
+    record Trigger(Starter starter, StatusPublisher publisher, Metrics metrics) {
 
         MigrationHandler handler() {
-            return new MigrationHandler(starter, publisher);
+            return new MigrationHandler(starter, publisher, metrics);
         }
     }
 
@@ -43,10 +45,11 @@ final class Wiring {
                 DynamoRunTable runs = new DynamoRunTable(clients.dynamo(), config.table(), Clock.systemUTC());
                 Priming.register(new Priming(config, validator));
                 yield new Trigger(new MigrationStarter(config, validator, new EcsMigrationTasks(clients.ecs(), config), runs, runs,
-                        Clock.systemUTC()), new EventBridgeStatusPublisher(clients.events(), config.buses().status()));
+                        Clock.systemUTC()), new EventBridgePublisher(clients.events(), config.buses().status()),
+                        EmfMetrics.toStandardOutput());
             }
             case BrokenConfiguration broken -> new Trigger(new Misconfigured(broken, records(broken, credentials)),
-                    publisher(broken, credentials));
+                    publisher(broken, credentials), EmfMetrics.toStandardOutput());
         };
     }
 
@@ -62,7 +65,7 @@ final class Wiring {
     /** With a broken configuration, statuses still reach the status bus where the region and the bus are known. */
     private static StatusPublisher publisher(BrokenConfiguration broken, AwsCredentialsProvider credentials) {
         return switch (broken.publishing()) {
-            case BrokenConfiguration.ToBus to -> new EventBridgeStatusPublisher(
+            case BrokenConfiguration.ToBus to -> new EventBridgePublisher(
                     AwsClients.create(to.home(), credentials).events(), to.buses().status());
             case BrokenConfiguration.Nowhere nowhere -> (status, json) -> { };
         };

@@ -1,16 +1,35 @@
 package dev.ecsmigrate;
 
+import dev.ecsmigrate.complete.Completer;
+import dev.ecsmigrate.metrics.Metrics;
 import dev.ecsmigrate.testing.MotoServer;
 
 import java.util.Map;
 
-/** Handlers wired as Lambda wires them, from an environment, with the test's dummy credentials. */
+/**
+ * Handlers wired as Lambda wires them, from an environment, with the test's dummy credentials. Their metrics
+ * go to the given sink (none by default), not to standard output, so that thousands of events do not flood
+ * the test reports.
+ */
 final class Handlers {
 
     private Handlers() {
     }
 
     static MigrationHandler trigger(Map<String, String> env) {
-        return Wiring.trigger(env, MotoServer.CREDENTIALS).handler();
+        return trigger(env, Metrics.NONE);
+    }
+
+    static MigrationHandler trigger(Map<String, String> env, Metrics metrics) {
+        Wiring.Trigger parts = Wiring.trigger(env, MotoServer.CREDENTIALS);
+        return new MigrationHandler(parts.starter(), parts.publisher(), metrics);
+    }
+
+    static CompletionHandler completion(Map<String, String> env, Metrics metrics) {
+        return new CompletionHandler(completer(env, metrics));
+    }
+
+    static Completer completer(Map<String, String> env, Metrics metrics) {
+        return CompletionWiring.completer(env, MotoServer.CREDENTIALS, metrics);
     }
 }

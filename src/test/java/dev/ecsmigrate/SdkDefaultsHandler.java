@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.ecsmigrate.aws.DynamoRunTable;
 import dev.ecsmigrate.aws.EcsMigrationTasks;
-import dev.ecsmigrate.aws.EventBridgeStatusPublisher;
+import dev.ecsmigrate.aws.EventBridgePublisher;
 import dev.ecsmigrate.config.Configuration;
 import dev.ecsmigrate.config.RunnerConfig;
 import dev.ecsmigrate.start.EventValidator;
@@ -33,7 +33,7 @@ public final class SdkDefaultsHandler implements RequestStreamHandler {
         DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(config.home().endpointOverride()).build();
         DynamoRunTable runs = new DynamoRunTable(dynamo, config.table(), Clock.systemUTC());
         delegate = new MigrationHandler(new MigrationStarter(config, new EventValidator(config), new EcsMigrationTasks(ecs, config),
-                runs, runs, Clock.systemUTC()), new EventBridgeStatusPublisher(events, config.buses().status()));
+                runs, runs, Clock.systemUTC()), new EventBridgePublisher(events, config.buses().status()));
     }
 
     @Override

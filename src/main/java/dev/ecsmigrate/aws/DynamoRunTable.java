@@ -28,7 +28,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *       taken_at (epoch milliseconds) and, once RunTask has answered, task_arn;</li>
  *   <li>a run's record is the item keyed by its correlation id (or {@code event#<event id>} when the event
  *       carries no usable correlation id): the status's fields, this run's own task_arn, created_at,
- *       updated_at, deliveries, and expires_at, the table's TTL attribute.</li>
+ *       updated_at, deliveries, and expires_at, the table's TTL attribute; once it has started a task,
+ *       awaiting (its cluster) until the completion path writes its verdict ({@link DynamoRunLedger}).</li>
  * </ul>
  * Every write that decides something is conditional, and a claim checks the lock and the run's record in
  * one transaction: the lock for another holder, the record for a task this run started before, even if its
@@ -53,10 +54,6 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
         this.clock = clock;
     }
 
-    /** The key of a family's lock on a cluster; '#' never occurs in a correlation id, so it cannot meet a record. */
-    public static String lockKey(String cluster, String family) {
-        return "lock#" + cluster + "#" + family;
-    }
 
     /** The key of a status's run record: its correlation id, else its event id. */
     public static String recordKey(MigrationStatus status) {
@@ -66,19 +63,19 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
 
     @Override
     public Claim claim(Claimant me) {
-        Item lock = new Item()
+        DynamoItem lock = new DynamoItem()
                 .set("holder", me.correlationId())
                 .set("event_id", me.eventId())
                 .set("taken_at", clock.millis())
                 .set("cluster", me.cluster())
                 .set("family", me.family());
         return transactClaim(me, lock, "attribute_not_exists(#id) OR (#holder = :me AND attribute_not_exists(#task))",
-                Map.of("#id", "id", "#holder", "holder", "#task", "task_arn"), Map.of(":me", text(me.correlationId())));
+                Map.of("#id", "id", "#holder", "holder", "#task", "task_arn"), Map.of(":me", DynamoItem.text(me.correlationId())));
     }
 
     @Override
     public Claim takeOver(Claimant me, Holder stale) {
-        Item lock = new Item()
+        DynamoItem lock = new DynamoItem()
                 .set("holder", me.correlationId())
                 .set("event_id", me.eventId())
                 .set("taken_at", clock.millis())
@@ -86,22 +83,22 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
                 .set("family", me.family())
                 .remove("task_arn");
         return transactClaim(me, lock, "#holder = :old AND #taken = :then", Map.of("#holder", "holder", "#taken", "taken_at"),
-                Map.of(":old", text(stale.correlationId()), ":then", number(stale.takenAt().toEpochMilli())));
+                Map.of(":old", DynamoItem.text(stale.correlationId()), ":then", DynamoItem.number(stale.takenAt().toEpochMilli())));
     }
 
-    private Claim transactClaim(Claimant me, Item lock, String condition, Map<String, String> conditionNames,
+    private Claim transactClaim(Claimant me, DynamoItem lock, String condition, Map<String, String> conditionNames,
                                 Map<String, AttributeValue> conditionValues) {
-        String lockId = lockKey(me.cluster(), me.family());
+        String lockId = DynamoItem.lockKey(me.cluster(), me.family());
         Map<String, String> names = new LinkedHashMap<>(lock.names());
         names.putAll(conditionNames);
         Map<String, AttributeValue> values = new LinkedHashMap<>(lock.values());
         values.putAll(conditionValues);
-        TransactWriteItem takeLock = TransactWriteItem.builder().update(u -> u.tableName(table.name()).key(key(lockId))
+        TransactWriteItem takeLock = TransactWriteItem.builder().update(u -> u.tableName(table.name()).key(DynamoItem.key(lockId))
                 .updateExpression(lock.expression()).expressionAttributeNames(names)
                 .expressionAttributeValues(values).conditionExpression(condition)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).build();
         TransactWriteItem noTaskYet = TransactWriteItem.builder().conditionCheck(c -> c.tableName(table.name())
-                .key(key(me.correlationId())).conditionExpression(NO_TASK).expressionAttributeNames(Map.of("#task", "task_arn"))
+                .key(DynamoItem.key(me.correlationId())).conditionExpression(NO_TASK).expressionAttributeNames(Map.of("#task", "task_arn"))
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).build();
         for (int attempt = 1; ; attempt++) {
             try {
@@ -112,7 +109,7 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
                 if (failed(reasons, 1)) {
                     Map<String, AttributeValue> record = reasons.get(1).hasItem() && !reasons.get(1).item().isEmpty()
                             ? reasons.get(1).item() : read(me.correlationId());
-                    return new AlreadyStarted(string(record, "task_arn"));
+                    return new AlreadyStarted(DynamoItem.string(record, "task_arn"));
                 }
                 if (failed(reasons, 0)) {
                     Map<String, AttributeValue> held = reasons.get(0).hasItem() && !reasons.get(0).item().isEmpty()
@@ -138,21 +135,23 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
 
     @Override
     public void started(Claimant me, String taskArn, MigrationStatus status) {
-        Item lock = new Item().set("task_arn", taskArn);
+        DynamoItem lock = new DynamoItem().set("task_arn", taskArn);
         Map<String, String> lockNames = new LinkedHashMap<>(lock.names());
         lockNames.put("#holder", "holder");
         Map<String, AttributeValue> lockValues = new LinkedHashMap<>(lock.values());
-        lockValues.put(":me", text(me.correlationId()));
-        Item record = recordOf(status).set("task_arn", taskArn).remove("blocking_task_arn").remove("blocking_correlation_id");
+        lockValues.put(":me", DynamoItem.text(me.correlationId()));
+        // "awaiting" puts the run on the sparse index of runs the completion path has yet to judge.
+        DynamoItem record = recordOf(status).set("task_arn", taskArn).set("awaiting", me.cluster())
+                .remove("blocking_task_arn").remove("blocking_correlation_id");
         Map<String, String> recordNames = new LinkedHashMap<>(record.names());
         recordNames.put("#task", "task_arn");
         Map<String, AttributeValue> recordValues = new LinkedHashMap<>(record.values());
-        recordValues.put(":task", text(taskArn));
+        recordValues.put(":task", DynamoItem.text(taskArn));
         dynamo.transactWriteItems(t -> t.transactItems(
-                TransactWriteItem.builder().update(u -> u.tableName(table.name()).key(key(lockKey(me.cluster(), me.family())))
+                TransactWriteItem.builder().update(u -> u.tableName(table.name()).key(DynamoItem.key(DynamoItem.lockKey(me.cluster(), me.family())))
                         .updateExpression(lock.expression()).expressionAttributeNames(lockNames)
                         .expressionAttributeValues(lockValues).conditionExpression("#holder = :me")).build(),
-                TransactWriteItem.builder().update(u -> u.tableName(table.name()).key(key(recordKey(status)))
+                TransactWriteItem.builder().update(u -> u.tableName(table.name()).key(DynamoItem.key(recordKey(status)))
                         .updateExpression(record.expression()).expressionAttributeNames(recordNames)
                         .expressionAttributeValues(recordValues).conditionExpression(NO_TASK + " OR #task = :task")).build()));
     }
@@ -161,10 +160,10 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
     public void refused(Claimant me, MigrationStatus status) {
         try {
             dynamo.transactWriteItems(t -> t.transactItems(
-                    TransactWriteItem.builder().delete(d -> d.tableName(table.name()).key(key(lockKey(me.cluster(), me.family())))
+                    TransactWriteItem.builder().delete(d -> d.tableName(table.name()).key(DynamoItem.key(DynamoItem.lockKey(me.cluster(), me.family())))
                             .conditionExpression("#holder = :me AND " + NO_TASK)
                             .expressionAttributeNames(Map.of("#holder", "holder", "#task", "task_arn"))
-                            .expressionAttributeValues(Map.of(":me", text(me.correlationId())))).build(),
+                            .expressionAttributeValues(Map.of(":me", DynamoItem.text(me.correlationId())))).build(),
                     recordUnlessStarted(status)));
         } catch (TransactionCanceledException e) {
             // The lock was no longer this run's to give back; the record still says what happened.
@@ -177,14 +176,14 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
         if (status.status() == MigrationStatus.Outcome.ALREADY_RUNNING && status.correlationId() != null
                 && status.correlationId().equals(status.startedBy())) {
             // A repeated delivery of a run that has its task: its record stands, and counts the delivery.
-            Item delivery = new Item().set("updated_at", clock.instant().toString()).add("deliveries", 1);
-            dynamo.updateItem(u -> u.tableName(table.name()).key(key(recordKey(status))).updateExpression(delivery.expression())
+            DynamoItem delivery = new DynamoItem().set("updated_at", clock.instant().toString()).add("deliveries", 1);
+            dynamo.updateItem(u -> u.tableName(table.name()).key(DynamoItem.key(recordKey(status))).updateExpression(delivery.expression())
                     .expressionAttributeNames(delivery.names()).expressionAttributeValues(delivery.values()));
             return;
         }
-        Item record = recordWithoutTask(status);
+        DynamoItem record = recordWithoutTask(status);
         try {
-            dynamo.updateItem(u -> u.tableName(table.name()).key(key(recordKey(status))).updateExpression(record.expression())
+            dynamo.updateItem(u -> u.tableName(table.name()).key(DynamoItem.key(recordKey(status))).updateExpression(record.expression())
                     .expressionAttributeNames(withTask(record.names())).expressionAttributeValues(record.values())
                     .conditionExpression(NO_TASK));
         } catch (ConditionalCheckFailedException e) {
@@ -194,14 +193,14 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
 
     /** The record write for a status without a task of its own; it never rewrites the record of a run that has one. */
     private TransactWriteItem recordUnlessStarted(MigrationStatus status) {
-        Item record = recordWithoutTask(status);
-        return TransactWriteItem.builder().update(u -> u.tableName(table.name()).key(key(recordKey(status)))
+        DynamoItem record = recordWithoutTask(status);
+        return TransactWriteItem.builder().update(u -> u.tableName(table.name()).key(DynamoItem.key(recordKey(status)))
                 .updateExpression(record.expression()).expressionAttributeNames(withTask(record.names()))
                 .expressionAttributeValues(record.values()).conditionExpression(NO_TASK)).build();
     }
 
-    private Item recordWithoutTask(MigrationStatus status) {
-        Item record = recordOf(status);
+    private DynamoItem recordWithoutTask(MigrationStatus status) {
+        DynamoItem record = recordOf(status);
         if (status.status() == MigrationStatus.Outcome.ALREADY_RUNNING) {
             return record.set("blocking_task_arn", status.taskArn()).set("blocking_correlation_id", status.startedBy());
         }
@@ -214,9 +213,9 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
         return all;
     }
 
-    private Item recordOf(MigrationStatus status) {
+    private DynamoItem recordOf(MigrationStatus status) {
         Instant now = clock.instant();
-        return new Item()
+        return new DynamoItem()
                 .set("correlation_id", status.correlationId())
                 .set("event_id", status.eventId())
                 .set("status", status.status().name())
@@ -231,12 +230,12 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
     }
 
     private Map<String, AttributeValue> read(String id) {
-        return dynamo.getItem(g -> g.tableName(table.name()).key(key(id)).consistentRead(true)).item();
+        return dynamo.getItem(g -> g.tableName(table.name()).key(DynamoItem.key(id)).consistentRead(true)).item();
     }
 
     private static Holder holder(Map<String, AttributeValue> lock) {
         AttributeValue takenAt = lock.get("taken_at");
-        return new Holder(string(lock, "holder"), string(lock, "event_id"), string(lock, "task_arn"),
+        return new Holder(DynamoItem.string(lock, "holder"), DynamoItem.string(lock, "event_id"), DynamoItem.string(lock, "task_arn"),
                 Instant.ofEpochMilli(takenAt == null ? 0 : Long.parseLong(takenAt.n())));
     }
 
@@ -253,96 +252,4 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
         }
     }
 
-    private static Map<String, AttributeValue> key(String id) {
-        return Map.of("id", text(id));
-    }
-
-    private static String string(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item == null ? null : item.get(name);
-        return value == null ? null : value.s();
-    }
-
-    private static AttributeValue text(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue number(long value) {
-        return AttributeValue.fromN(Long.toString(value));
-    }
-
-    /**
-     * An update expression built attribute by attribute, every name aliased (so reserved words such as
-     * {@code status} need no thought) and every value bound. A null value removes its attribute.
-     */
-    static final class Item {
-
-        private final List<String> sets = new ArrayList<>();
-        private final List<String> removes = new ArrayList<>();
-        private final List<String> adds = new ArrayList<>();
-        private final Map<String, String> names = new LinkedHashMap<>();
-        private final Map<String, AttributeValue> values = new LinkedHashMap<>();
-
-        Item set(String name, String value) {
-            if (value == null) {
-                return remove(name);
-            }
-            sets.add(alias(name) + " = " + bind(text(value)));
-            return this;
-        }
-
-        Item set(String name, long value) {
-            sets.add(alias(name) + " = " + bind(number(value)));
-            return this;
-        }
-
-        Item setIfAbsent(String name, String value) {
-            String alias = alias(name);
-            sets.add(alias + " = if_not_exists(" + alias + ", " + bind(text(value)) + ")");
-            return this;
-        }
-
-        Item add(String name, long value) {
-            adds.add(alias(name) + " " + bind(number(value)));
-            return this;
-        }
-
-        Item remove(String name) {
-            removes.add(alias(name));
-            return this;
-        }
-
-        String expression() {
-            StringBuilder expression = new StringBuilder();
-            if (!sets.isEmpty()) {
-                expression.append("SET ").append(String.join(", ", sets));
-            }
-            if (!removes.isEmpty()) {
-                expression.append(expression.isEmpty() ? "" : " ").append("REMOVE ").append(String.join(", ", removes));
-            }
-            if (!adds.isEmpty()) {
-                expression.append(expression.isEmpty() ? "" : " ").append("ADD ").append(String.join(", ", adds));
-            }
-            return expression.toString();
-        }
-
-        Map<String, String> names() {
-            return names;
-        }
-
-        Map<String, AttributeValue> values() {
-            return values;
-        }
-
-        private String alias(String name) {
-            String alias = "#a" + names.size();
-            names.put(alias, name);
-            return alias;
-        }
-
-        private String bind(AttributeValue value) {
-            String placeholder = ":v" + values.size();
-            values.put(placeholder, value);
-            return placeholder;
-        }
-    }
 }

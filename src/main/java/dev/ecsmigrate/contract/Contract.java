@@ -14,6 +14,11 @@ public final class Contract {
     public static final String TRIGGER_DETAIL_TYPE = "AWS ECS Migration Task";
     /** The {@code detail-type} of the runner's status event; the trigger rule never matches it. */
     public static final String STATUS_DETAIL_TYPE = "AWS ECS Migration Task Status";
+    /** The {@code detail-type} of the event that says how a migration task ended (CONTRACT.md section 5). */
+    public static final String COMPLETED_DETAIL_TYPE = "AWS ECS Migration Task Completed";
+
+    /** The CloudWatch namespace of the runner's metrics; their dimensions are Cluster and Family. */
+    public static final String METRIC_NAMESPACE = "ECSMigrationRunner";
 
     /** Tag keys on every migration task; users find runs by them. */
     public static final String CORRELATION_ID_TAG = "ecs-migration:correlation-id";
@@ -37,5 +42,11 @@ public final class Contract {
     /** The task group of a family's migration tasks. */
     public static String taskGroup(String family) {
         return TASK_GROUP_PREFIX + family;
+    }
+
+    /** The family a migration task group names, or null when the group is not a migration's. */
+    public static String familyOfGroup(String group) {
+        return group != null && group.startsWith(TASK_GROUP_PREFIX) && group.length() > TASK_GROUP_PREFIX.length()
+                ? group.substring(TASK_GROUP_PREFIX.length()) : null;
     }
 }

@@ -84,7 +84,9 @@ public final class MigrationStarter implements Starter {
             }
             claim = lock.takeOver(me, held.holder());
             if (claim instanceof MigrationLock.Taken) {
-                return start(request, settings, me, "took over the lock of run " + held.holder().correlationId() + " (" + stale + ")");
+                Decision started = start(request, settings, me, "took over the lock of run " + held.holder().correlationId() + " ("
+                        + stale + ")");
+                return new Decision(started.status(), started.commit(), true);
             }
         }
         return switch (claim) {

@@ -2,6 +2,7 @@ package dev.ecsmigrate.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -24,8 +25,24 @@ public final class Template {
         }
     }
 
+    /** The trigger function's properties, with the template's Globals merged in as SAM merges them. */
     public static JsonNode function() {
-        return ROOT.path("Resources").path("MigrationFunction").path("Properties");
+        return function("MigrationFunction");
+    }
+
+    /** A function's properties, with the template's Globals merged in: maps key by key, the function's own value winning. */
+    public static JsonNode function(String logicalId) {
+        JsonNode own = ROOT.path("Resources").path(logicalId).path("Properties");
+        return merge(ROOT.path("Globals").path("Function"), own);
+    }
+
+    private static JsonNode merge(JsonNode shared, JsonNode own) {
+        if (!shared.isObject() || !own.isObject()) {
+            return own.isMissingNode() ? shared : own;
+        }
+        ObjectNode merged = ((ObjectNode) shared).deepCopy();
+        own.forEachEntry((name, value) -> merged.set(name, merge(merged.path(name), value)));
+        return merged;
     }
 
     public static JsonNode resources() {
