@@ -30,12 +30,16 @@ final class CompletionWiring {
     }
 
     static Completer completer(Map<String, String> environment, AwsCredentialsProvider credentials, Metrics metrics) {
+        return completer(environment, credentials, metrics, Clock.systemUTC());
+    }
+
+    static Completer completer(Map<String, String> environment, AwsCredentialsProvider credentials, Metrics metrics, Clock clock) {
         return switch (Configuration.read(environment)) {
             case RunnerConfig config -> {
                 AwsClients clients = AwsClients.create(config.home(), credentials);
-                yield new Completer(config, new DynamoRunLedger(clients.dynamo(), config, Clock.systemUTC()),
+                yield new Completer(config, new DynamoRunLedger(clients.dynamo(), config, clock),
                         new EcsTaskStates(clients.ecs(), config), new EventBridgePublisher(clients.events(), config.buses().status()),
-                        metrics, Clock.systemUTC());
+                        metrics, clock);
             }
             case BrokenConfiguration broken -> throw new IllegalStateException("the completion function cannot run: "
                     + String.join("; ", broken.problems()));

@@ -4,6 +4,7 @@ import dev.ecsmigrate.complete.Completer;
 import dev.ecsmigrate.metrics.Metrics;
 import dev.ecsmigrate.testing.MotoServer;
 
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -31,5 +32,10 @@ final class Handlers {
 
     static Completer completer(Map<String, String> env, Metrics metrics) {
         return CompletionWiring.completer(env, MotoServer.CREDENTIALS, metrics);
+    }
+
+    /** The completion path on another clock, to see what a later sweep does. */
+    static CompletionHandler completion(Map<String, String> env, Metrics metrics, Clock clock) {
+        return new CompletionHandler(CompletionWiring.completer(env, MotoServer.CREDENTIALS, metrics, clock));
     }
 }

@@ -6,6 +6,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 import java.net.URI;
@@ -29,11 +30,15 @@ public final class RunTable implements AutoCloseable {
                 .credentialsProvider(MotoServer.CREDENTIALS).endpointOverride(endpoint).build();
     }
 
-    /** Creates the table: one string key, id, on demand. */
+    /** Creates the table: one string key, id, on demand, and the sparse index of runs awaiting a verdict. */
     public RunTable create() {
         dynamo.createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName("id").attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH)));
+                .attributeDefinitions(a -> a.attributeName("id").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("awaiting").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("id").keyType(KeyType.HASH))
+                .globalSecondaryIndexes(g -> g.indexName("awaiting-verdict")
+                        .keySchema(k -> k.attributeName("awaiting").keyType(KeyType.HASH))
+                        .projection(p -> p.projectionType(ProjectionType.ALL))));
         return this;
     }
 
