@@ -34,6 +34,11 @@ final class Handlers {
         return CompletionWiring.completer(env, MotoServer.CREDENTIALS, metrics);
     }
 
+    /** The deployment hook, on a clock of the test's choosing. */
+    static DeploymentHookHandler hook(Map<String, String> env, Metrics metrics, Clock clock) {
+        return new DeploymentHookHandler(HookWiring.hook(env, MotoServer.CREDENTIALS, metrics, clock));
+    }
+
     /** The completion path on another clock, to see what a later sweep does. */
     static CompletionHandler completion(Map<String, String> env, Metrics metrics, Clock clock) {
         return new CompletionHandler(CompletionWiring.completer(env, MotoServer.CREDENTIALS, metrics, clock));

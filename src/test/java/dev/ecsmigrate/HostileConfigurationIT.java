@@ -39,7 +39,8 @@ class HostileConfigurationIT {
     /** Variables without which a rejection cannot be recorded in the table. */
     private static final java.util.Set<String> TABLE_VARIABLES = java.util.Set.of("AWS_REGION", "AWS_ENDPOINT_URL",
             "AWS_ENDPOINT_URL_ECS", "AWS_ENDPOINT_URL_EVENTBRIDGE", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_USE_FIPS_ENDPOINT",
-            "AWS_USE_DUALSTACK_ENDPOINT", "TABLE_NAME", "LOCK_GRACE_SECONDS", "RECORD_RETENTION_DAYS");
+            "AWS_USE_DUALSTACK_ENDPOINT", "TABLE_NAME", "LOCK_GRACE_SECONDS", "RECORD_RETENTION_DAYS",
+            "HOOK_TIMEOUT_SECONDS");
 
     private static FakeAws aws;
     private static RunTable table;
@@ -132,6 +133,9 @@ class HostileConfigurationIT {
         }
         for (String days : new String[] {"0", "3651", "90d", " 9 9"}) {
             bad.add(new Bad("RECORD_RETENTION_DAYS", change("RECORD_RETENTION_DAYS", days), true));
+        }
+        for (String seconds : new String[] {"59", "1209601", "1h", "-60"}) {
+            bad.add(new Bad("HOOK_TIMEOUT_SECONDS", change("HOOK_TIMEOUT_SECONDS", seconds), true));
         }
         for (String families : new String[] {null, ",", "bad family", "app," + LONG}) {
             bad.add(new Bad("ALLOWED_FAMILIES", change("ALLOWED_FAMILIES", families), true));

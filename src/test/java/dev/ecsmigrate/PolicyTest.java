@@ -271,6 +271,33 @@ class PolicyTest {
     }
 
     /**
+     * The role a service's lifecycle hook names: only ECS may assume it, and it may only invoke the hook function's
+     * alias; and the hook's own role reads service revisions of this cluster only.
+     */
+    @Test
+    void hookInvokeRole_isForEcsOnly_andInvokesOnlyTheHook() {
+        Evaluator template = new Evaluator(translate(Deployment.MINIMAL.parameters), Deployment.MINIMAL.parameters);
+        JsonNode role = template.evaluate(template.resource("HookInvokeRole").path("Properties"));
+        JsonNode trust = role.path("AssumeRolePolicyDocument").path("Statement");
+        assertThat(trust).hasSize(1);
+        assertThat(trust.path(0).path("Principal").toString()).isEqualTo("{\"Service\":\"ecs.amazonaws.com\"}");
+        assertThat(strings(trust.path(0).path("Action"))).containsExactly("sts:AssumeRole");
+        List<JsonNode> statements = new ArrayList<>();
+        role.path("Policies").forEach(policy -> policy.path("PolicyDocument").path("Statement").forEach(statements::add));
+        assertThat(statements).singleElement().satisfies(statement -> {
+            assertThat(strings(statement.path("Action"))).containsExactly("lambda:InvokeFunction");
+            assertThat(strings(statement.path("Resource"))).containsExactly("DeploymentHookFunctionAliaslive");
+        });
+        Function hook = deployed.get(Deployment.MINIMAL).stream().filter(f -> f.logicalId().equals("DeploymentHookFunction")).findFirst().orElseThrow();
+        for (JsonNode statement : hook.allowing("ecs:DescribeServiceRevisions")) {
+            assertThat(strings(statement.path("Resource"))).containsExactlyInAnyOrder(
+                    "arn:aws:ecs:us-east-1:123456789012:service/migrations/*",
+                    "arn:aws:ecs:us-east-1:123456789012:service-revision/migrations/*");
+        }
+        assertThat(hook.allowing("ecs:DescribeServiceRevisions")).isNotEmpty();
+    }
+
+    /**
      * With TriggerPublishers named, the stack's own trigger bus lets them put events and denies everyone
      * else, this account's principals included, and the trigger rule listens on that bus; without, there is
      * no such bus and the rule listens on TriggerEventBusName.

@@ -127,7 +127,10 @@ class TemplateTest {
     void policy_runTaskIsLimitedToTheClusterAndPassRoleToEcsTasks() {
         List<JsonNode> statements = new ArrayList<>();
         for (JsonNode policy : Template.function().path("Policies")) {
-            policy.path("Statement").forEach(statements::add);
+            // A managed policy of the template, or an inline one.
+            JsonNode document = policy.isTextual()
+                    ? Template.resources().path(policy.asText()).path("Properties").path("PolicyDocument") : policy;
+            document.path("Statement").forEach(statements::add);
         }
         JsonNode runTask = statement(statements, "ecs:RunTask");
         assertThat(runTask.path("Condition").path("ArnEquals").has("ecs:cluster")).isTrue();

@@ -331,8 +331,10 @@ public record RunnerConfig(
      * @param lockGrace {@code LOCK_GRACE_SECONDS}: how long a lock may name a run whose task ECS does not know,
      *                  before another run may take it over (default 600: ten minutes)
      * @param retention {@code RECORD_RETENTION_DAYS}: how long a run record is kept (default 90 days)
+     * @param hookTimeout {@code HOOK_TIMEOUT_SECONDS}: how long the deployment hook lets a run take, waiting for the
+     *                  lock included, before it stops the task and fails the deployment (default 3600: one hour)
      */
-    public record Table(String name, java.time.Duration lockGrace, java.time.Duration retention) {
+    public record Table(String name, java.time.Duration lockGrace, java.time.Duration retention, java.time.Duration hookTimeout) {
 
         /** The table, or null when it is unusable (the problem is recorded). */
         static Table read(Environment env, Home home, String accountId) {
@@ -356,10 +358,12 @@ public record RunnerConfig(
             }
             Long grace = whole(env, "LOCK_GRACE_SECONDS", 600, 1, 86_400, "seconds");
             Long days = whole(env, "RECORD_RETENTION_DAYS", 90, 1, 3650, "days");
-            if (!usable || grace == null || days == null) {
+            // Below ECS's own limit on a hook (timeoutInMinutes: 24 hours by default, at most 14 days).
+            Long hook = whole(env, "HOOK_TIMEOUT_SECONDS", 3600, 60, 1_209_600, "seconds");
+            if (!usable || grace == null || days == null || hook == null) {
                 return null;
             }
-            return new Table(name, java.time.Duration.ofSeconds(grace), java.time.Duration.ofDays(days));
+            return new Table(name, java.time.Duration.ofSeconds(grace), java.time.Duration.ofDays(days), java.time.Duration.ofSeconds(hook));
         }
 
         private static Long whole(Environment env, String name, long fallback, long least, long most, String unit) {

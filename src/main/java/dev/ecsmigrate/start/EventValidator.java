@@ -159,16 +159,26 @@ public final class EventValidator {
     }
 
     private String ownershipProblem(TaskDefinitionArn arn) {
+        return problemWith(arn, "detail.taskdef_arn");
+    }
+
+    /**
+     * Why this runner may not run a task definition (another partition, region or account than the function's,
+     * or a family off the allow-list), or null when it may.
+     *
+     * @param subject what the reason calls the task definition, such as {@code detail.taskdef_arn}
+     */
+    public String problemWith(TaskDefinitionArn arn, String subject) {
         if (!arn.partition().equals(partition)) {
-            return "detail.taskdef_arn must be in the function's partition " + partition + ", got partition " + arn.partition()
+            return subject + " must be in the function's partition " + partition + ", got partition " + arn.partition()
                     + ": send the event to a runner deployed in that partition";
         }
         if (!arn.region().equals(region)) {
-            return "detail.taskdef_arn must be in the function's region " + region + ", got region " + arn.region()
+            return subject + " must be in the function's region " + region + ", got region " + arn.region()
                     + ": send the event to the runner deployed in " + arn.region();
         }
         if (!arn.accountId().equals(accountId)) {
-            return "detail.taskdef_arn must be in the function's account " + accountId + ", got account " + arn.accountId();
+            return subject + " must be in the function's account " + accountId + ", got account " + arn.accountId();
         }
         if (!allowedFamilies.contains(arn.family())) {
             return "task-definition family '" + arn.family() + "' is not allowed: the allowed families are "

@@ -67,6 +67,14 @@ public final class MigrationStarter implements Starter {
                     + config.networkFromService() + "' has no awsvpc network configuration to copy: set SUBNETS and SECURITY_GROUPS",
                     request, null, null));
         }
+        return launch(request, settings);
+    }
+
+    /**
+     * Starts a migration whose request and settings come from elsewhere than a trigger event: the deployment
+     * hook's, from the target service revision. The same lock, run record and status as for an event.
+     */
+    public Decision launch(MigrationRequest request, LaunchSettings settings) {
         if (request.dryRun()) {
             RunnerConfig.Override override = config.override();
             String command = override.command().isEmpty() ? "the task definition's own command"
@@ -137,6 +145,11 @@ public final class MigrationStarter implements Starter {
                 + request.taskDefinition().family() + " holds the lock (correlation id " + holder.correlationId() + ", taken at "
                 + holder.takenAt() + "; " + task + "); wait for it to finish, then send the event again", request, holder.taskArn(),
                 holder.correlationId()));
+    }
+
+    /** A status decided before the start path (the deployment hook's refusals), recorded as the run's. */
+    public Decision rejected(MigrationStatus status) {
+        return recorded(status);
     }
 
     private Decision recorded(MigrationStatus status) {
