@@ -54,6 +54,27 @@ class TemplateTest {
         assertThat(status.path("reason").asText()).startsWith("invalid configuration:").contains("CLUSTER is not set");
     }
 
+    /** Every function of the template names a handler that Lambda can load, with the no-argument constructor it calls. */
+    @Test
+    void everyFunction_namesARequestStreamHandlerWithANoArgumentConstructor() throws Exception {
+        List<String> functions = new ArrayList<>();
+        Template.resources().forEachEntry((id, resource) -> {
+            if (resource.path("Type").asText().equals("AWS::Serverless::Function")) {
+                functions.add(id);
+            }
+        });
+        assertThat(functions).contains("MigrationFunction", "CompletionFunction", "DeploymentHookFunction");
+        for (String id : functions) {
+            String[] parts = Template.function(id).path("Handler").asText().split("::");
+            Class<?> type = Class.forName(parts[0]);
+            assertThat(RequestStreamHandler.class).as(id).isAssignableFrom(type);
+            assertThat(type.getConstructor()).as(id + "'s no-argument constructor").isNotNull();
+            assertThat(parts[1]).isEqualTo("handleRequest");
+            assertThat(Template.function(id).path("Runtime").asText()).as(id).isEqualTo("java25");
+            assertThat(Template.function(id).path("Environment").path("Variables").path("TABLE_NAME").isMissingNode()).as(id).isFalse();
+        }
+    }
+
     @Test
     void function_runsOnJava25_andLetsInvocationsRunSideBySide() {
         JsonNode function = Template.function();
