@@ -108,6 +108,42 @@ class PackagedFunctionIT {
     }
 
     /**
+     * The completion function and the deployment hook run through the same runtime loop, each from its own
+     * handler string in template.yaml: the sweep answers what it swept, and a hook call an ECS hook status.
+     */
+    @Test
+    void completionAndHookFunctions_runThroughTheLambdaRuntimeLoop(@TempDir Path dir) throws Exception {
+        Map<String, String> function = world.runnerEnvironment();
+        function.remove("AWS_ENDPOINT_URL");
+        function.remove("AWS_REGION");
+        Path env = dir.resolve("env.json");
+        Files.writeString(env, JSON.writeValueAsString(Map.of("CompletionFunction", function, "DeploymentHookFunction", function)));
+        Path sweep = dir.resolve("sweep.json");
+        Files.writeString(sweep, """
+                {"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event","source":"aws.events",
+                 "account":"123456789012","time":"2026-11-24T01:00:00Z","region":"us-east-1",
+                 "resources":["arn:aws:events:us-east-1:123456789012:rule/sweep"],"detail":{}}""");
+        Path call = dir.resolve("hook.json");
+        Files.writeString(call, """
+                {"executionId":"f4fcae0f-9bec-41c6-ba87-0eaa0cef8af5","lifecycleStage":"POST_SCALE_UP",
+                 "resourceArn":"arn:aws:ecs:us-east-1:123456789012:service-deployment/migrations/web/EZe5RNVLH6PPzHXINuP28",
+                 "executionDetails":{"serviceArn":"arn:aws:ecs:us-east-1:123456789012:service/migrations/web",
+                  "targetServiceRevisionArn":"arn:aws:ecs:us-east-1:123456789012:service-revision/migrations/web/9313423515462893900",
+                  "testTrafficWeights":{},"productionTrafficWeights":{}}}""");
+
+        Script swept = Script.run("local-invoke.sh", callerEnvironment(), "CompletionFunction", "-e", sweep.toString(),
+                "--env-vars", env.toString());
+        Script hooked = Script.run("local-invoke.sh", callerEnvironment(), "DeploymentHookFunction", "-e", call.toString(),
+                "--env-vars", env.toString());
+
+        assertThat(swept.exitCode()).as(swept.output()).isZero();
+        assertThat(swept.output()).containsPattern("(?m)^\\{\"outcome\":\"swept\",\"awaiting\":0,");
+        assertThat(hooked.exitCode()).as(hooked.output()).isZero();
+        // A hook configured at the wrong stage must stop the deployment, not let it through.
+        assertThat(hooked.output()).containsPattern("(?m)^\\{\"hookStatus\":\"FAILED\"}$").contains("PRE_SCALE_UP only");
+    }
+
+    /**
      * Only what the template defines reaches the function: a variable of the caller's shell that the
      * template also defines (CLUSTER) does not, nor one it does not define (JAVA_TOOL_OPTIONS, which the
      * JVM would announce), while --parameter-overrides and the template's defaults do.

@@ -64,6 +64,9 @@ class TemplateTest {
             }
         });
         assertThat(functions).contains("MigrationFunction", "CompletionFunction", "DeploymentHookFunction");
+        // sam build builds functions of one CodeUri once only when their Metadata are alike; else once per function.
+        assertThat(functions.stream().map(id -> Template.resources().path(id).path("Metadata")).distinct())
+                .as("the functions' Metadata").hasSize(1);
         for (String id : functions) {
             String[] parts = Template.function(id).path("Handler").asText().split("::");
             Class<?> type = Class.forName(parts[0]);
