@@ -138,10 +138,7 @@ public final class Completer {
                 task.startedAt(), task.stoppedAt());
         return switch (ledger.judge(run, completion)) {
             case RunLedger.Recorded recorded -> {
-                ledger.release(family, run.correlationId(), task.taskArn());
-                publisher.publish(completion);
-                ledger.published(run.correlationId());
-                metrics.record(config.cluster(), family, measures(completion));
+                finish(family, run.correlationId(), completion);
                 yield new Completed(completion);
             }
             case RunLedger.AlreadyJudged judged -> repeat(new RunLedger.Run(run.correlationId(), run.status(), run.taskArn(),
@@ -184,7 +181,9 @@ public final class Completer {
                     oldest = Math.max(oldest, since == null ? 0 : Duration.between(since, now).toSeconds());
                 }
                 case TaskStates.Missing missing -> {
-                    Duration age = run.createdAt() == null ? Duration.ZERO : Duration.between(run.createdAt(), now);
+                    // A run without its start time (never written so) counts as past the grace: else it would wait forever.
+                    Duration age = run.createdAt() == null ? config.table().lockGrace().plusSeconds(1)
+                            : Duration.between(run.createdAt(), now);
                     if (age.compareTo(config.table().lockGrace()) > 0) {
                         if (lose(run, age)) {
                             lost++;
@@ -213,14 +212,25 @@ public final class Completer {
         return true;
     }
 
+    /**
+     * What follows a recorded verdict: the lock given back, the event and the metrics. The run is marked
+     * published last, so that a failure anywhere before (Lambda then retries the event) leaves it to
+     * {@link #repeat}, which finishes the same steps; each is harmless twice.
+     */
+    private void finish(String family, String correlationId, Completion completion) {
+        ledger.release(family, correlationId, completion.taskArn());
+        publisher.publish(completion);
+        metrics.record(config.cluster(), family, measures(completion));
+        ledger.published(correlationId);
+    }
+
     /** A repeated or late event for a run that has its verdict: the verdict stands, and goes out once. */
     private Outcome repeat(RunLedger.Run run) {
         if (run.published()) {
             return new Ignored("run " + run.correlationId() + " has its verdict already (" + run.verdict().result().word()
                     + "); this is a repeated or late event");
         }
-        publisher.publish(run.verdict());
-        ledger.published(run.correlationId());
+        finish(family(run.verdict().taskDefinition()), run.correlationId(), run.verdict());
         return new Republished(run.verdict());
     }
 

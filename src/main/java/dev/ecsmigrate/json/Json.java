@@ -66,6 +66,11 @@ public final class Json {
      * @throws JsonProcessingException with a message that says why, whenever the bytes are not one JSON document
      */
     public static Object parse(byte[] text) throws JsonProcessingException {
+        // Jackson checks maxDocumentLength only as it reads more input from a stream, never on a byte array.
+        if (text.length > MAX_DOCUMENT) {
+            throw new JsonParseException(null, "the document is " + text.length + " bytes, more than the " + MAX_DOCUMENT
+                    + " bytes an EventBridge event or a Lambda payload of this runner can be");
+        }
         try (JsonParser parser = FACTORY.createParser(text)) {
             JsonToken first = parser.nextToken();
             if (first == null) {

@@ -37,15 +37,22 @@ public final class EmfMetrics implements Metrics {
 
     @Override
     public void record(String cluster, String family, Map<MigrationMetric, ? extends Number> values) {
-        if (values.isEmpty()) {
+        Map<MigrationMetric, String> numbers = new LinkedHashMap<>();
+        values.forEach((metric, value) -> {
+            String number = number(value);
+            if (number != null) {
+                numbers.put(metric, number);
+            }
+        });
+        if (numbers.isEmpty()) {
             return;
         }
-        out.println(document(cluster, family, values, clock.millis()));
+        out.println(document(cluster, family, numbers, clock.millis()));
         out.flush();
     }
 
     /** One EMF document: the _aws metadata, the dimension values and one value per metric, at the root. */
-    static String document(String cluster, String family, Map<MigrationMetric, ? extends Number> values, long timestamp) {
+    static String document(String cluster, String family, Map<MigrationMetric, String> values, long timestamp) {
         List<Object> definitions = new ArrayList<>();
         for (MigrationMetric metric : values.keySet()) {
             Map<String, Object> definition = new LinkedHashMap<>();
@@ -69,7 +76,7 @@ public final class EmfMetrics implements Metrics {
         if (family != null) {
             document.put("Family", dimensionValue(family));
         }
-        values.forEach((metric, value) -> document.put(metric.metricName(), new Json.Number(number(value))));
+        values.forEach((metric, number) -> document.put(metric.metricName(), new Json.Number(number)));
         return Json.write(document);
     }
 
@@ -78,10 +85,27 @@ public final class EmfMetrics implements Metrics {
         if (value == null || value.isBlank()) {
             return "unknown";
         }
-        return value.length() <= 1024 ? value : value.substring(0, 1024);
+        if (value.length() <= 1024) {
+            return value;
+        }
+        // Never half of a surrogate pair.
+        return value.substring(0, Character.isHighSurrogate(value.charAt(1023)) ? 1023 : 1024);
     }
 
+    /** A value as a JSON number, or null when it is none (NaN, an infinity): such a value is left out. */
     private static String number(Number value) {
-        return value instanceof Double || value instanceof Float ? Double.toString(value.doubleValue()) : Long.toString(value.longValue());
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return Long.toString(value.longValue());
+        }
+        double decimal = value instanceof Double || value instanceof Float ? value.doubleValue() : parse(value.toString());
+        return Double.isFinite(decimal) ? Double.toString(decimal) : null;
+    }
+
+    private static double parse(String text) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 }
