@@ -78,7 +78,7 @@ cat >"$work/env.json" <<JSON
   "CONTAINER_NAME": "app", "MIGRATION_COMMAND": "[\\"alembic\\",\\"upgrade\\",\\"head\\"]", "ALLOWED_FAMILIES": "app",
   "TABLE_NAME": "$RUN_TABLE"}}
 JSON
-function_environment "$root" us-east-1 "$work/env.json" '' ''
+function_environment "$root" us-east-1 "$work/env.json" '' MigrationFunction
 # Both run with the flags the java25 runtime gives an on-demand cold start (scripts/lib/emulator.sh).
 JVM_FLAGS=("${LAMBDA_JVM_FLAGS[@]}")
 

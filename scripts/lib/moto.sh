@@ -28,7 +28,10 @@ create_world() {
   aws ecs create-cluster --cluster-name migrations >/dev/null
   RUN_TABLE=migrations-runs
   aws dynamodb create-table --table-name "$RUN_TABLE" --billing-mode PAY_PER_REQUEST \
-    --attribute-definitions AttributeName=id,AttributeType=S --key-schema AttributeName=id,KeyType=HASH >/dev/null
+    --attribute-definitions AttributeName=id,AttributeType=S AttributeName=awaiting,AttributeType=S \
+    --key-schema AttributeName=id,KeyType=HASH \
+    --global-secondary-indexes '[{"IndexName":"awaiting-verdict","KeySchema":[{"AttributeName":"awaiting","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]' \
+    >/dev/null
   TASK_DEFINITION=$(aws ecs register-task-definition --family app --network-mode awsvpc --requires-compatibilities FARGATE \
     --cpu 256 --memory 512 --container-definitions "$1" --query taskDefinition.taskDefinitionArn --output text)
   vpc=$(aws ec2 describe-vpcs --filters Name=is-default,Values=true --query 'Vpcs[0].VpcId' --output text)

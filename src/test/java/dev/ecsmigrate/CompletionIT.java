@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -47,12 +46,7 @@ class CompletionIT {
     @BeforeEach
     void setUp() {
         world = new MotoWorld();
-        completions = world.sqs.createQueue(r -> r.queueName("completions")).queueUrl();
-        String queueArn = world.sqs.getQueueAttributes(r -> r.queueUrl(completions).attributeNamesWithStrings("QueueArn"))
-                .attributesAsStrings().get("QueueArn");
-        world.events.putRule(r -> r.name("completions").eventPattern(
-                "{\"source\":[\"ecs.migration\"],\"detail-type\":[\"" + Contract.COMPLETED_DETAIL_TYPE + "\"]}"));
-        world.events.putTargets(r -> r.rule("completions").targets(t -> t.id("queue").arn(queueArn)));
+        completions = world.queueFor("completions", "{\"source\":[\"ecs.migration\"],\"detail-type\":[\"" + Contract.COMPLETED_DETAIL_TYPE + "\"]}");
     }
 
     @AfterEach
@@ -291,15 +285,11 @@ class CompletionIT {
     /** Up to this many completion events' details, read off the queue. */
     private List<JsonNode> completions(int expected) throws Exception {
         List<JsonNode> details = new ArrayList<>();
-        for (int attempt = 0; attempt < 5 && details.size() < expected; attempt++) {
-            for (Message message : world.sqs.receiveMessage(r -> r.queueUrl(completions).maxNumberOfMessages(10).waitTimeSeconds(1))
-                    .messages()) {
-                JsonNode envelope = JSON.readTree(message.body());
-                assertThat(envelope.path("source").asText()).isEqualTo(Contract.SOURCE);
-                assertThat(envelope.path("detail-type").asText()).isEqualTo(Contract.COMPLETED_DETAIL_TYPE);
-                details.add(envelope.path("detail"));
-                world.sqs.deleteMessage(r -> r.queueUrl(completions).receiptHandle(message.receiptHandle()));
-            }
+        for (String body : world.received(completions, expected)) {
+            JsonNode envelope = JSON.readTree(body);
+            assertThat(envelope.path("source").asText()).isEqualTo(Contract.SOURCE);
+            assertThat(envelope.path("detail-type").asText()).isEqualTo(Contract.COMPLETED_DETAIL_TYPE);
+            details.add(envelope.path("detail"));
         }
         return details;
     }

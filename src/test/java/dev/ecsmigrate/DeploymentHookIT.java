@@ -13,7 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.ecs.model.Task;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -63,12 +62,7 @@ class DeploymentHookIT {
         // Everything but DescribeServiceRevisions goes on to moto.
         revisions.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(world.moto.endpoint().toString())));
         serveRevision(REVISION, world.taskDefinitionArn, CLUSTER_ARN);
-        completions = world.sqs.createQueue(r -> r.queueName("completions")).queueUrl();
-        String queueArn = world.sqs.getQueueAttributes(r -> r.queueUrl(completions).attributeNamesWithStrings("QueueArn"))
-                .attributesAsStrings().get("QueueArn");
-        world.events.putRule(r -> r.name("completions").eventPattern(
-                "{\"source\":[\"ecs.migration\"],\"detail-type\":[\"" + Contract.COMPLETED_DETAIL_TYPE + "\"]}"));
-        world.events.putTargets(r -> r.rule("completions").targets(t -> t.id("queue").arn(queueArn)));
+        completions = world.queueFor("completions", "{\"source\":[\"ecs.migration\"],\"detail-type\":[\"" + Contract.COMPLETED_DETAIL_TYPE + "\"]}");
     }
 
     @AfterEach
@@ -305,14 +299,11 @@ class DeploymentHookIT {
         return found.getFirst();
     }
 
+    /** The completion events received, up to one more than expected, so that an extra one shows. */
     private List<JsonNode> onlyCompletion(int expected) throws Exception {
         List<JsonNode> details = new ArrayList<>();
-        for (int attempt = 0; attempt < 3 && details.size() <= expected; attempt++) {
-            for (Message message : world.sqs.receiveMessage(r -> r.queueUrl(completions).maxNumberOfMessages(10).waitTimeSeconds(1))
-                    .messages()) {
-                details.add(JSON.readTree(message.body()).path("detail"));
-                world.sqs.deleteMessage(r -> r.queueUrl(completions).receiptHandle(message.receiptHandle()));
-            }
+        for (String body : world.received(completions, expected + 1)) {
+            details.add(JSON.readTree(body).path("detail"));
         }
         return details;
     }

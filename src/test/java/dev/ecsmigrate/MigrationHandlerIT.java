@@ -118,10 +118,8 @@ class MigrationHandlerIT {
 
     @Test
     void statusEvent_reachesTheBus_andTheTriggerRuleDoesNotMatchIt() throws Exception {
-        String statusQueue = world.sqs.createQueue(r -> r.queueName("status")).queueUrl();
-        String triggerQueue = world.sqs.createQueue(r -> r.queueName("trigger")).queueUrl();
-        route("status-rule", "{\"source\":[\"ecs.migration\"],\"detail-type\":[\"" + Contract.STATUS_DETAIL_TYPE + "\"]}", statusQueue);
-        route("trigger-rule", JSON.writeValueAsString(Template.triggerPattern()), triggerQueue);
+        String statusQueue = world.queueFor("status", "{\"source\":[\"ecs.migration\"],\"detail-type\":[\"" + Contract.STATUS_DETAIL_TYPE + "\"]}");
+        String triggerQueue = world.queueFor("trigger", JSON.writeValueAsString(Template.triggerPattern()));
 
         JsonNode returned = invoke(Handlers.trigger(world.runnerEnvironment()), MotoWorld.trigger("evt-7", world.taskDefinitionArn, "gh-7"));
 
@@ -177,8 +175,7 @@ class MigrationHandlerIT {
 
     @Test
     void brokenConfiguration_publishesRejectedWithTheProblem() throws Exception {
-        String statusQueue = world.sqs.createQueue(r -> r.queueName("status")).queueUrl();
-        route("status-rule", "{\"detail-type\":[\"" + Contract.STATUS_DETAIL_TYPE + "\"]}", statusQueue);
+        String statusQueue = world.queueFor("status", "{\"detail-type\":[\"" + Contract.STATUS_DETAIL_TYPE + "\"]}");
         Map<String, String> env = world.runnerEnvironment();
         env.remove("CLUSTER");
 
@@ -197,10 +194,4 @@ class MigrationHandlerIT {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private void route(String rule, String pattern, String queueUrl) {
-        world.events.putRule(r -> r.name(rule).eventPattern(pattern));
-        String queueArn = world.sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNamesWithStrings("QueueArn"))
-                .attributesAsStrings().get("QueueArn");
-        world.events.putTargets(r -> r.rule(rule).targets(t -> t.id("queue").arn(queueArn)));
-    }
 }

@@ -152,6 +152,6 @@ class ScriptedEcsIT {
         endpoint.stubFor(ScriptedAws.events("PutEvents").willReturn(json(
                 "{\"FailedEntryCount\":1,\"Entries\":[{\"ErrorCode\":\"InternalFailure\",\"ErrorMessage\":\"try again\"}]}")));
 
-        assertThatThrownBy(this::invoke).hasMessageContaining("EventBridge did not accept the status event on bus 'default': InternalFailure: try again");
+        assertThatThrownBy(this::invoke).hasMessageContaining("EventBridge did not accept the 'AWS ECS Migration Task Status' event on bus 'default': InternalFailure: try again");
     }
 }

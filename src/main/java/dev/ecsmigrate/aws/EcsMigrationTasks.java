@@ -180,12 +180,20 @@ public final class EcsMigrationTasks implements MigrationTasks {
      * anything else is a refusal a retry will not fix.
      */
     private static Refused refused(String operation, EcsException e) {
+        return new Refused(refusal(operation, e));
+    }
+
+    /**
+     * Why ECS refused a call, with what to check: for a refusal a retry will not fix. Throttling and 5xx are
+     * rethrown, for Lambda to retry.
+     */
+    static String refusal(String operation, EcsException e) {
         if (e.isThrottlingException() || e.statusCode() >= 500) {
             throw e;
         }
         String code = e.awsErrorDetails() == null ? "unknown" : e.awsErrorDetails().errorCode();
         String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-        return new Refused("ECS " + operation + " refused: " + code + ": " + message + advice(code));
+        return "ECS " + operation + " refused: " + code + ": " + message + advice(code);
     }
 
     private static String advice(String code) {

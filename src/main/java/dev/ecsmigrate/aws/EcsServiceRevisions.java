@@ -28,13 +28,7 @@ public final class EcsServiceRevisions implements ServiceRevisions {
         try {
             response = ecs.describeServiceRevisions(r -> r.serviceRevisionArns(revisionArn));
         } catch (EcsException e) {
-            if (e.isThrottlingException() || e.statusCode() >= 500) {
-                throw e;
-            }
-            String code = e.awsErrorDetails() == null ? "unknown" : e.awsErrorDetails().errorCode();
-            String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-            return new Missing("ECS DescribeServiceRevisions refused " + revisionArn + ": " + code + ": " + message
-                    + ("AccessDeniedException".equals(code) ? " (check the hook function role's policy in template.yaml)" : ""));
+            return new Missing(EcsMigrationTasks.refusal("DescribeServiceRevisions", e) + " (service revision " + revisionArn + ")");
         }
         if (!response.hasServiceRevisions() || response.serviceRevisions().isEmpty()) {
             String why = response.failures().stream().map(f -> f.reason() + (f.detail() == null ? "" : " (" + f.detail() + ")"))

@@ -95,6 +95,28 @@ public final class MotoWorld implements AutoCloseable {
                 + "\"detail\":" + detail + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** A queue that receives what a rule with this pattern matches on the default bus: events read back over the wire. */
+    public String queueFor(String rule, String pattern) {
+        String queueUrl = sqs.createQueue(r -> r.queueName(rule)).queueUrl();
+        String queueArn = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNamesWithStrings("QueueArn"))
+                .attributesAsStrings().get("QueueArn");
+        events.putRule(r -> r.name(rule).eventPattern(pattern));
+        events.putTargets(r -> r.rule(rule).targets(t -> t.id("queue").arn(queueArn)));
+        return queueUrl;
+    }
+
+    /** The events a queue of {@link #queueFor} received, taken off it: up to {@code expected}, within a few seconds. */
+    public List<String> received(String queueUrl, int expected) {
+        List<String> bodies = new java.util.ArrayList<>();
+        for (int attempt = 0; attempt < 5 && bodies.size() < expected; attempt++) {
+            for (var message : sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()) {
+                bodies.add(message.body());
+                sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+            }
+        }
+        return bodies;
+    }
+
     public List<String> tasksStartedBy(String correlationId) {
         return ecs.listTasks(r -> r.cluster(CLUSTER).startedBy(correlationId)).taskArns();
     }
