@@ -5,10 +5,13 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.ecsmigrate.aws.AwsClients;
+import dev.ecsmigrate.aws.TransientEcsException;
 import dev.ecsmigrate.hook.DeploymentHook;
 import dev.ecsmigrate.hook.HookAnswer;
 import dev.ecsmigrate.hook.HookCall;
 import dev.ecsmigrate.metrics.EmfMetrics;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,10 +39,31 @@ public final class DeploymentHookHandler implements RequestStreamHandler {
         this.hook = hook;
     }
 
+    /** Throttling, a 5xx, a timeout or a connection that failed: what the SDK's own retries give up on in time. */
+    private static boolean isTransient(RuntimeException e) {
+        if (e instanceof AwsServiceException service) {
+            return service.isThrottlingException() || service.statusCode() >= 500;
+        }
+        return e instanceof SdkClientException || e instanceof TransientEcsException;
+    }
+
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         LambdaLogger logger = context.getLogger();
-        HookAnswer answer = hook.apply(logger).answer(HookCall.read(input.readAllBytes()));
+        HookCall call = HookCall.read(input.readAllBytes());
+        HookAnswer answer;
+        try {
+            answer = hook.apply(logger).answer(call);
+        } catch (RuntimeException e) {
+            if (!isTransient(e)) {
+                throw e;
+            }
+            // A thrown error would make ECS roll the deployment back at once; throttling or a 5xx is worth the
+            // next call instead. The run's record and the lock make the next call pick up where this one stopped,
+            // and HOOK_TIMEOUT_SECONDS (or the hook's own timeout in ECS) still bounds the whole.
+            answer = new HookAnswer(HookAnswer.Status.IN_PROGRESS, "AWS trouble, asking ECS to call again: " + e.getMessage(),
+                    call instanceof HookCall.Invocation invocation ? DeploymentHook.correlationId(invocation.deploymentArn()) : null, null);
+        }
         logger.log(answer.toLogJson(), answer.status() == HookAnswer.Status.FAILED ? LogLevel.WARN : LogLevel.INFO);
         output.write(answer.toJson().getBytes(StandardCharsets.UTF_8));
     }

@@ -213,6 +213,29 @@ class DeploymentHookIT {
         assertThat(task.stoppedReason()).contains("gave up");
     }
 
+    /** Throttling or a 5xx must not roll a deployment back: the hook asks ECS to call again, and the next call goes on. */
+    @Test
+    void awsTroubleOnACall_answersInProgress_andTheNextCallGoesOn() throws Exception {
+        DeploymentHookHandler hook = hook();
+        String revision = REVISION.replace("9313423515462893900", "5000");
+        revisions.stubFor(ecs("DescribeServiceRevisions").withRequestBody(containing(revision)).atPriority(1)
+                .willReturn(aResponse().withStatus(500).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody("{\"__type\":\"ServerException\",\"message\":\"internal error\"}")));
+
+        List<String> logged = new ArrayList<>();
+        JsonNode troubled = call(hook, payload("dep-flaky-1", revision), logged);
+
+        assertThat(troubled.path("hookStatus").asText()).isEqualTo("IN_PROGRESS");
+        assertThat(String.join("\n", logged)).contains("AWS trouble", "internal error");
+        assertThat(world.ecs.listTasks(r -> r.cluster(MotoWorld.CLUSTER)).taskArns()).isEmpty();
+
+        serveRevision(revision, world.taskDefinitionArn, CLUSTER_ARN);
+        JsonNode next = call(hook, payload("dep-flaky-1", revision), new ArrayList<>());
+
+        assertThat(next.path("hookStatus").asText()).isEqualTo("IN_PROGRESS");
+        assertThat(world.tasksStartedBy(DeploymentHook.correlationId(deployment("dep-flaky-1")))).hasSize(1);
+    }
+
     @Test
     void misconfiguredHooks_failTheDeployment() throws Exception {
         DeploymentHookHandler hook = hook();
