@@ -166,9 +166,16 @@ report() {
 
 # finish: reports and ends the program with the outcome's exit code. The only exit after the flags are read.
 finish() {
+  local status
   trap - INT TERM
   report
-  exit "$(exit_code)"
+  status=$(exit_code)
+  # A process exits 0-255, and bash keeps the low byte: a container's 256 would exit 0. A failure whose code
+  # cannot be passed through (outside 1-255) exits 1; the result line keeps the container's own code.
+  if [[ "$result" == failed ]] && ! { [[ "$status" =~ ^[0-9]{1,3}$ ]] && (( status >= 1 && status <= 255 )); }; then
+    status=1
+  fi
+  exit "$status"
 }
 
 elapsed() { local s=$(( SECONDS - started_at )); printf '%dm%02ds' $(( s / 60 )) $(( s % 60 )); }

@@ -79,9 +79,13 @@ public sealed interface CompletionTrigger {
         }
     }
 
-    /** An exit code as ECS writes it; anything that is not a small integer counts as none. */
+    /** An exit code as ECS writes it (a 32-bit integer: Windows containers exit with large negative codes); anything else counts as none. */
     private static Integer exitCode(Object value) {
-        return value instanceof Json.Number number && number.text().matches("-?\\d{1,9}") ? Integer.valueOf(number.text()) : null;
+        if (value instanceof Json.Number number && number.text().matches("-?\\d{1,10}")) {
+            long code = Long.parseLong(number.text());
+            return code >= Integer.MIN_VALUE && code <= Integer.MAX_VALUE ? (int) code : null;
+        }
+        return null;
     }
 
     private static long version(Object value) {

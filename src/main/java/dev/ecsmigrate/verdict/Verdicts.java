@@ -30,8 +30,8 @@ public final class Verdicts {
         };
         if (name == null) {
             var names = ((MigrationContainer.Essentials) choice).names();
-            return new Undecided("cannot tell which container is the migration: the task definition " + task.taskDefinitionArn()
-                    + " has " + names.size() + " essential containers (" + String.join(", ", names)
+            return new Undecided("cannot tell which container is the migration: the task definition "
+                    + (task.taskDefinitionArn() == null ? "of task " + task.taskArn() : task.taskDefinitionArn()) + " has " + names.size() + " essential containers (" + String.join(", ", names)
                     + "); name it with the ContainerName parameter", task.stopCode());
         }
         StoppedTask.Container container = task.container(name).orElse(null);
