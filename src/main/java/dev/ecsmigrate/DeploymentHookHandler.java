@@ -52,17 +52,16 @@ public final class DeploymentHookHandler implements RequestStreamHandler {
         LambdaLogger logger = context.getLogger();
         HookCall call = HookCall.read(input.readAllBytes());
         HookAnswer answer;
+        DeploymentHook deploymentHook = hook.apply(logger);
         try {
-            answer = hook.apply(logger).answer(call);
+            answer = deploymentHook.answer(call);
         } catch (RuntimeException e) {
             if (!isTransient(e)) {
                 throw e;
             }
-            // A thrown error would make ECS roll the deployment back at once; throttling or a 5xx is worth the
-            // next call instead. The run's record and the lock make the next call pick up where this one stopped,
-            // and HOOK_TIMEOUT_SECONDS (or the hook's own timeout in ECS) still bounds the whole.
-            answer = new HookAnswer(HookAnswer.Status.IN_PROGRESS, "AWS trouble, asking ECS to call again: " + e.getMessage(),
-                    call instanceof HookCall.Invocation invocation ? DeploymentHook.correlationId(invocation.deploymentArn()) : null, null);
+            // Throttling or a 5xx is worth the next call, not a rollback: the run's record and the lock make it pick
+            // up where this one stopped, and HOOK_TIMEOUT_SECONDS from the first call bounds it.
+            answer = deploymentHook.troubled(call, e);
         }
         logger.log(answer.toLogJson(), answer.status() == HookAnswer.Status.FAILED ? LogLevel.WARN : LogLevel.INFO);
         output.write(answer.toJson().getBytes(StandardCharsets.UTF_8));

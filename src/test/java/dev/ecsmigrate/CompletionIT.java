@@ -162,6 +162,33 @@ class CompletionIT {
         assertThat(completions(1)).as("no second completion event").isEmpty();
     }
 
+    /**
+     * The verdict was recorded, but its event could not be published (here: a status bus that does not exist). The
+     * run stays on the awaiting index, and the next sweep publishes that same verdict, once.
+     */
+    @Test
+    void verdictWhosePublishFailed_isPublishedByTheNextSweep() throws Exception {
+        String taskArn = start("gh-311-1");
+        Map<String, String> broken = world.runnerEnvironment();
+        broken.put("STATUS_EVENT_BUS", "gone");
+
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> invoke(Handlers.completion(broken, recorder),
+                stopped("stopped-exit-1", taskArn, "gh-311-1", 6)));
+
+        assertThat(thrown).as("the publish fails, for Lambda to retry").isNotNull();
+        assertThat(world.table.record("gh-311-1").get("verdict").m().get("result").s()).isEqualTo("failed");
+        assertThat(world.table.record("gh-311-1").get("published").bool()).isFalse();
+        assertThat(world.table.record("gh-311-1")).containsKey("awaiting");
+
+        JsonNode sweep = invoke(Handlers.completion(world.runnerEnvironment(), recorder), scheduled());
+
+        assertThat(sweep.path("completed").asInt()).isEqualTo(1);
+        assertThat(onlyCompletion().path("result").asText()).isEqualTo("failed");
+        assertThat(world.table.record("gh-311-1").get("published").bool()).isTrue();
+        assertThat(world.table.record("gh-311-1")).doesNotContainKey("awaiting");
+        assertThat(metrics.stream().filter(m -> m.startsWith("MigrationsFailed=")).count()).as("counted once").isEqualTo(1);
+    }
+
     @Test
     void sweep_measuresTheOldestRunningMigration_andLeavesItAlone() throws Exception {
         start("gh-308-1");

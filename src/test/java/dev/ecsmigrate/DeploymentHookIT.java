@@ -182,9 +182,15 @@ class DeploymentHookIT {
         String first = call(hook, "dep-a-1").path("hookDetails").path("task_arn").asText();
 
         JsonNode waiting = call(hook, "dep-b-1");
+        // ECS merges the answer's hookDetails into the next call's: the wait is reported once, not every 30 s.
+        for (int call = 0; call < 3; call++) {
+            waiting = call(hook, payload("dep-b-1", REVISION, waiting.path("hookDetails")), new ArrayList<>());
+        }
 
         assertThat(waiting.path("hookStatus").asText()).isEqualTo("IN_PROGRESS");
         assertThat(waiting.path("hookDetails").has("task_arn")).isFalse();
+        assertThat(waiting.path("hookDetails").path("waiting_for").asText()).isEqualTo(DeploymentHook.correlationId(deployment("dep-a-1")));
+        assertThat(metrics.stream().filter(m -> m.startsWith("MigrationsAlreadyRunning=")).count()).isEqualTo(1);
         assertThat(world.tasksStartedBy(DeploymentHook.correlationId(deployment("dep-b-1")))).isEmpty();
         world.ecs.stopTask(r -> r.cluster(MotoWorld.CLUSTER).task(first).reason("done"));
         assertThat(call(hook, "dep-a-1").path("hookStatus").asText()).isEqualTo("SUCCEEDED");
@@ -229,10 +235,19 @@ class DeploymentHookIT {
         assertThat(String.join("\n", logged)).contains("AWS trouble", "internal error");
         assertThat(world.ecs.listTasks(r -> r.cluster(MotoWorld.CLUSTER)).taskArns()).isEmpty();
 
+        // Past HOOK_TIMEOUT_SECONDS from the first call (which ECS passes back), the trouble fails the deployment.
+        Map<String, String> env = environment();
+        env.put("HOOK_TIMEOUT_SECONDS", "600");
+        JsonNode late = call(Handlers.hook(env, recorder, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(11))),
+                payload("dep-flaky-1", revision, troubled.path("hookDetails")), new ArrayList<>());
+        assertThat(late.path("hookStatus").asText()).isEqualTo("FAILED");
+
         serveRevision(revision, world.taskDefinitionArn, CLUSTER_ARN);
-        JsonNode next = call(hook, payload("dep-flaky-1", revision), new ArrayList<>());
+        JsonNode next = call(hook, payload("dep-flaky-1", revision, troubled.path("hookDetails")), new ArrayList<>());
 
         assertThat(next.path("hookStatus").asText()).isEqualTo("IN_PROGRESS");
+        assertThat(next.path("hookDetails").path("first_called_at").asText())
+                .isEqualTo(troubled.path("hookDetails").path("first_called_at").asText());
         assertThat(world.tasksStartedBy(DeploymentHook.correlationId(deployment("dep-flaky-1")))).hasSize(1);
     }
 
@@ -276,6 +291,14 @@ class DeploymentHookIT {
 
     private static String deployment(String id) {
         return "arn:aws:ecs:us-east-1:123456789012:service-deployment/migrations/web/" + id;
+    }
+
+    /** A later call: ECS passes back the hookDetails of the previous answer. */
+    private static String payload(String deploymentId, String revision, JsonNode hookDetails) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode call = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+                payload(deploymentId, revision));
+        call.set("hookDetails", hookDetails);
+        return JSON.writeValueAsString(call);
     }
 
     /** A PRE_SCALE_UP call, shaped as the ECS developer guide's Lambda hook example. */

@@ -51,9 +51,10 @@ public final class DynamoRunLedger implements RunLedger {
 
     @Override
     public Judged judge(Run run, Completion completion) {
+        // The run stays on the awaiting index until its event has gone out: the sweep republishes what a failed
+        // attempt left unpublished.
         DynamoItem write = new DynamoItem()
-                .set("updated_at", clock.instant().toString())
-                .remove("awaiting");
+                .set("updated_at", clock.instant().toString());
         Map<String, String> names = new LinkedHashMap<>(write.names());
         names.put("#verdict", "verdict");
         names.put("#id", "id");
@@ -103,8 +104,8 @@ public final class DynamoRunLedger implements RunLedger {
     @Override
     public void published(String correlationId) {
         dynamo.updateItem(u -> u.tableName(table).key(DynamoItem.key(correlationId))
-                .updateExpression("SET #published = :yes").conditionExpression("attribute_exists(#verdict)")
-                .expressionAttributeNames(Map.of("#published", "published", "#verdict", "verdict"))
+                .updateExpression("SET #published = :yes REMOVE #awaiting").conditionExpression("attribute_exists(#verdict)")
+                .expressionAttributeNames(Map.of("#published", "published", "#verdict", "verdict", "#awaiting", "awaiting"))
                 .expressionAttributeValues(Map.of(":yes", AttributeValue.fromBool(true))));
     }
 
@@ -155,8 +156,17 @@ public final class DynamoRunLedger implements RunLedger {
         boolean lost = verdict != null && verdict.hasM() && "unknown".equals(DynamoItem.string(verdict.m(), "result"));
         return new Run(DynamoItem.string(item, "id"), DynamoItem.string(item, "status"), DynamoItem.string(item, "task_arn"),
                 DynamoItem.string(item, "container"), DynamoItem.string(item, "task_definition"),
-                instant(DynamoItem.string(item, "created_at")), completion(verdict),
+                since(item), completion(verdict),
                 published != null && Boolean.TRUE.equals(published.bool()), lost);
+    }
+
+    /**
+     * Since when the run has been going: its task's start when it has one (a run may wait for the lock long before),
+     * else when it was first recorded.
+     */
+    private static java.time.Instant since(Map<String, AttributeValue> item) {
+        String taskStarted = DynamoItem.string(item, "task_started_at");
+        return instant(taskStarted != null ? taskStarted : DynamoItem.string(item, "created_at"));
     }
 
     /** A stored verdict back as the completion it was written from; a lost run's "unknown" is no completion. */

@@ -142,6 +142,7 @@ public final class DynamoRunTable implements MigrationLock, RunRecords {
         lockValues.put(":me", DynamoItem.text(me.correlationId()));
         // "awaiting" puts the run on the sparse index of runs the completion path has yet to judge.
         DynamoItem record = recordOf(status).set("task_arn", taskArn).set("awaiting", me.cluster())
+                .set("task_started_at", clock.instant().toString())
                 .remove("blocking_task_arn").remove("blocking_correlation_id");
         Map<String, String> recordNames = new LinkedHashMap<>(record.names());
         recordNames.put("#task", "task_arn");

@@ -138,6 +138,8 @@ public final class Completer {
                 task.startedAt(), task.stoppedAt());
         return switch (ledger.judge(run, completion)) {
             case RunLedger.Recorded recorded -> {
+                // Counted once, here: a retry that finishes the rest never counts again.
+                metrics.record(config.cluster(), family, measures(completion));
                 finish(family, run.correlationId(), completion);
                 yield new Completed(completion);
             }
@@ -156,7 +158,7 @@ public final class Completer {
         List<RunLedger.Run> awaiting = ledger.awaiting();
         List<String> arns = new ArrayList<>();
         for (RunLedger.Run run : awaiting) {
-            if (run.taskArn() != null) {
+            if (run.taskArn() != null && run.verdict() == null) {
                 arns.add(run.taskArn());
             }
         }
@@ -166,37 +168,60 @@ public final class Completer {
         int running = 0;
         int lost = 0;
         long oldest = 0;
+        RuntimeException failure = null;
         for (RunLedger.Run run : awaiting) {
-            TaskStates.State state = run.taskArn() == null ? new TaskStates.Missing()
-                    : states.getOrDefault(run.taskArn(), new TaskStates.Missing());
-            switch (state) {
-                case TaskStates.Stopped stopped -> {
-                    if (complete(stopped.task()) instanceof Completed) {
+            // One run that cannot be completed now must not keep the others, or the age metric, from the sweep.
+            try {
+                if (run.verdict() != null) {
+                    // Judged, but its event never went out (the publish failed): send it now.
+                    if (repeat(run) instanceof Republished) {
                         completed++;
                     }
+                    continue;
                 }
-                case TaskStates.Live live -> {
-                    running++;
-                    Instant since = first(live.task().startedAt(), live.task().createdAt(), run.createdAt());
-                    oldest = Math.max(oldest, since == null ? 0 : Duration.between(since, now).toSeconds());
-                }
-                case TaskStates.Missing missing -> {
-                    // A run without its start time (never written so) counts as past the grace: else it would wait forever.
-                    Duration age = run.createdAt() == null ? config.table().lockGrace().plusSeconds(1)
-                            : Duration.between(run.createdAt(), now);
-                    if (age.compareTo(config.table().lockGrace()) > 0) {
-                        if (lose(run, age)) {
-                            lost++;
+                TaskStates.State state = run.taskArn() == null ? new TaskStates.Missing()
+                        : states.getOrDefault(run.taskArn(), new TaskStates.Missing());
+                switch (state) {
+                    case TaskStates.Stopped stopped -> {
+                        if (complete(stopped.task()) instanceof Completed) {
+                            completed++;
                         }
-                    } else {
-                        // Started moments ago, and not visible in ECS yet.
-                        running++;
-                        oldest = Math.max(oldest, age.toSeconds());
                     }
+                    case TaskStates.Live live -> {
+                        running++;
+                        Instant since = first(live.task().startedAt(), live.task().createdAt(), run.createdAt());
+                        oldest = Math.max(oldest, since == null ? 0 : Duration.between(since, now).toSeconds());
+                    }
+                    case TaskStates.Missing missing -> {
+                        // A run without its start time (never written so) counts as past the grace: else it would wait forever.
+                        Duration age = run.createdAt() == null ? config.table().lockGrace().plusSeconds(1)
+                                : Duration.between(run.createdAt(), now);
+                        if (age.compareTo(config.table().lockGrace()) > 0) {
+                            if (lose(run, age)) {
+                                lost++;
+                            }
+                        } else {
+                            // Started moments ago, and not visible in ECS yet.
+                            running++;
+                            oldest = Math.max(oldest, age.toSeconds());
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                RuntimeException named = new IllegalStateException("the sweep could not complete run " + run.correlationId() + ": "
+                        + e.getMessage(), e);
+                if (failure == null) {
+                    failure = named;
+                } else {
+                    failure.addSuppressed(named);
                 }
             }
         }
         metrics.record(config.cluster(), null, Map.of(MigrationMetric.OLDEST_RUNNING_AGE, oldest));
+        if (failure != null) {
+            // Thrown after the others were done, so that the error alarm sees it; the next sweep tries again.
+            throw failure;
+        }
         return new SweepReport(awaiting.size(), completed, running, lost, oldest);
     }
 
@@ -213,14 +238,13 @@ public final class Completer {
     }
 
     /**
-     * What follows a recorded verdict: the lock given back, the event and the metrics. The run is marked
-     * published last, so that a failure anywhere before (Lambda then retries the event) leaves it to
-     * {@link #repeat}, which finishes the same steps; each is harmless twice.
+     * What follows a recorded verdict: the lock given back and the event. The run is marked published last (which
+     * takes it off the awaiting index), so that a failure before leaves it to {@link #repeat}, from a retried event
+     * or the next sweep, which finishes the same steps; each is harmless twice.
      */
     private void finish(String family, String correlationId, Completion completion) {
         ledger.release(family, correlationId, completion.taskArn());
         publisher.publish(completion);
-        metrics.record(config.cluster(), family, measures(completion));
         ledger.published(correlationId);
     }
 

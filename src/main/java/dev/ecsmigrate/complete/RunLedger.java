@@ -34,13 +34,17 @@ public interface RunLedger {
     /** Gives the family's lock back if this run holds it with this task (or with none); true when it did. */
     boolean release(String family, String correlationId, String taskArn);
 
-    /** The runs that started a task and have no verdict yet (an index, so it may lag behind by a moment). */
+    /**
+     * The runs that started a task and whose completion has not gone out yet: no verdict, or a verdict not
+     * published (an index, so it may lag behind by a moment).
+     */
     List<Run> awaiting();
 
     /**
      * A run's record.
      *
      * @param taskArn this run's task, or null when it has none
+     * @param createdAt since when the run has been going: its task's start, else when it was first recorded
      * @param container the container the run names, or null
      * @param verdict the verdict, once there is one
      * @param published whether the completion event for that verdict went out

@@ -71,8 +71,42 @@ public final class DeploymentHook {
     public HookAnswer answer(HookCall call) {
         return switch (call) {
             case HookCall.Unreadable unreadable -> HookAnswer.failed(unreadable.reason(), null, null);
-            case HookCall.Invocation invocation -> answer(invocation);
+            case HookCall.Invocation invocation -> answer(invocation).since(firstCall(invocation));
         };
+    }
+
+    /**
+     * The answer when AWS failed this call with throttling, a 5xx or a timeout: a function error would make ECS roll
+     * the deployment back at once, so ECS is asked to call again, until the hook's time is up.
+     */
+    public HookAnswer troubled(HookCall call, RuntimeException trouble) {
+        if (!(call instanceof HookCall.Invocation invocation)) {
+            return HookAnswer.failed("AWS trouble on a call that is not a lifecycle hook's: " + trouble.getMessage(), null, null);
+        }
+        Instant first = firstCall(invocation);
+        String correlationId = correlationId(invocation.deploymentArn());
+        Duration waited = Duration.between(first, clock.instant());
+        if (waited.compareTo(config.table().hookTimeout()) >= 0) {
+            return HookAnswer.failed("gave up after " + waited.toSeconds() + " s (HOOK_TIMEOUT_SECONDS) of AWS trouble: "
+                    + trouble.getMessage(), correlationId, null).since(first);
+        }
+        return HookAnswer.inProgress("AWS trouble, asking ECS to call again: " + trouble.getMessage(), correlationId, null)
+                .since(first).waitingFor(text(invocation.hookDetails().get(HookAnswer.WAITING_FOR)));
+    }
+
+    /** When ECS first called the hook for this deployment, as an earlier answer told it; else now. */
+    private Instant firstCall(HookCall.Invocation call) {
+        String first = text(call.hookDetails().get(HookAnswer.FIRST_CALLED_AT));
+        try {
+            Instant then = first == null ? null : Instant.parse(first);
+            return then == null || then.isAfter(clock.instant()) ? clock.instant() : then;
+        } catch (java.time.format.DateTimeParseException e) {
+            return clock.instant();
+        }
+    }
+
+    private static String text(Object value) {
+        return value instanceof String text && !text.isBlank() ? text : null;
     }
 
     private HookAnswer answer(HookCall.Invocation call) {
@@ -95,7 +129,9 @@ public final class DeploymentHook {
                 return follow(run);
             }
         }
-        return begin(call, correlationId, found.map(RunLedger.Run::createdAt).orElse(null));
+        Instant since = found.map(RunLedger.Run::createdAt).orElse(null);
+        Instant first = firstCall(call);
+        return begin(call, correlationId, since == null || first.isBefore(since) ? first : since);
     }
 
     /** The first call, or a call while another run holds the family's lock: start the migration if it may. */
@@ -129,14 +165,20 @@ public final class DeploymentHook {
         }
         String eventId = call.executionId() != null ? call.executionId() : call.deploymentId();
         Decision decision = starter.launch(new MigrationRequest(eventId, correlationId, taskDefinition, false), revision.settings());
-        report.accept(decision);
         MigrationStatus status = decision.status();
+        String waitingFor = text(call.hookDetails().get(HookAnswer.WAITING_FOR));
+        boolean stillWaiting = status.status() == MigrationStatus.Outcome.ALREADY_RUNNING && status.startedBy() != null
+                && status.startedBy().equals(waitingFor);
+        if (!stillWaiting) {
+            // A wait for the same run is reported once, not at every call ECS makes while it lasts.
+            report.accept(decision);
+        }
         return switch (status.status()) {
             case STARTED -> HookAnswer.inProgress("started the migration " + status.taskArn() + " of deployment " + call.deploymentId(),
                     correlationId, status.taskArn());
             case ALREADY_RUNNING -> correlationId.equals(status.startedBy())
                     ? HookAnswer.inProgress("the deployment's migration runs: " + status.taskArn(), correlationId, status.taskArn())
-                    : waitForLock(correlationId, since, status);
+                    : waitForLock(correlationId, since, status).waitingFor(status.startedBy());
             case REJECTED, FAILED, DRY_RUN -> HookAnswer.failed(status.reason(), correlationId, status.taskArn());
         };
     }

@@ -4,6 +4,7 @@ import dev.ecsmigrate.contract.MigrationStatus;
 import dev.ecsmigrate.contract.Text;
 import dev.ecsmigrate.json.Json;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,12 +13,20 @@ import java.util.Map;
  * while the migration runs. ECS merges the returned {@code hookDetails} into the next call's. {@code reason}
  * and the run's names are for the log line only; ECS reads the three documented fields.
  */
-public record HookAnswer(Status status, String reason, String correlationId, String taskArn) {
+public record HookAnswer(Status status, String reason, String correlationId, String taskArn, Instant firstCalledAt, String waitingFor) {
+
+    /** The hookDetails keys the hook gives ECS to pass back. */
+    static final String FIRST_CALLED_AT = "first_called_at";
+    static final String WAITING_FOR = "waiting_for";
 
     /** ECS asks again after this many seconds while the answer is IN_PROGRESS (ECS's own default is 30). */
     public static final int CALL_BACK_SECONDS = 30;
 
     public enum Status { SUCCEEDED, FAILED, IN_PROGRESS }
+
+    public HookAnswer(Status status, String reason, String correlationId, String taskArn) {
+        this(status, reason, correlationId, taskArn, null, null);
+    }
 
     static HookAnswer succeeded(String reason, String correlationId, String taskArn) {
         return new HookAnswer(Status.SUCCEEDED, reason, correlationId, taskArn);
@@ -31,6 +40,16 @@ public record HookAnswer(Status status, String reason, String correlationId, Str
         return new HookAnswer(Status.IN_PROGRESS, reason, correlationId, taskArn);
     }
 
+    /** The same answer, remembering when ECS first called for this deployment (ECS passes it back). */
+    HookAnswer since(Instant first) {
+        return new HookAnswer(status, reason, correlationId, taskArn, first, waitingFor);
+    }
+
+    /** The same answer, remembering which run it waits for, so that the next call does not report the wait again. */
+    HookAnswer waitingFor(String holder) {
+        return new HookAnswer(status, reason, correlationId, taskArn, firstCalledAt, holder);
+    }
+
     /** The response ECS reads. */
     public String toJson() {
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -38,9 +57,17 @@ public record HookAnswer(Status status, String reason, String correlationId, Str
         if (status == Status.IN_PROGRESS) {
             fields.put("callBackDelay", new Json.Number(Integer.toString(CALL_BACK_SECONDS)));
             Map<String, Object> details = new LinkedHashMap<>();
-            details.put("correlation_id", correlationId);
+            if (correlationId != null) {
+                details.put("correlation_id", correlationId);
+            }
             if (taskArn != null) {
                 details.put("task_arn", taskArn);
+            }
+            if (firstCalledAt != null) {
+                details.put(FIRST_CALLED_AT, firstCalledAt.toString());
+            }
+            if (waitingFor != null) {
+                details.put(WAITING_FOR, waitingFor);
             }
             fields.put("hookDetails", details);
         }

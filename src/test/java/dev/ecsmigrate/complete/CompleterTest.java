@@ -116,7 +116,7 @@ class CompleterTest {
     // complete(): a stopped task of ours
 
     @Test
-    void complete_whenOurTaskSucceeded_recordsThenReleasesPublishesMeasuresAndMarksPublishedLast() {
+    void complete_whenOurTaskSucceeded_recordsMeasuresReleasesPublishesAndMarksPublishedLast() {
         StoppedTask task = task("stopped-succeeded.json");
         Run run = run(task);
         Completion expected = new Completion(MigrationResult.SUCCEEDED, 0, "EssentialContainerExited", "container app exited 0", "app",
@@ -131,10 +131,11 @@ class CompleterTest {
         InOrder order = inOrder(ledger, publisher, metrics);
         order.verify(ledger).run(CORRELATION_ID);
         order.verify(ledger).judge(run, expected);
+        // Counted once, right after the verdict: a retry that finishes the rest never counts again.
+        order.verify(metrics).record(CLUSTER, "app", Map.of(MigrationMetric.SUCCEEDED, 1, MigrationMetric.DURATION, 280L));
         order.verify(ledger).release("app", CORRELATION_ID, task.taskArn());
         order.verify(publisher).publish(expected);
-        order.verify(metrics).record(CLUSTER, "app", Map.of(MigrationMetric.SUCCEEDED, 1, MigrationMetric.DURATION, 280L));
-        // Last: a failure before it leaves the run for a retry to finish.
+        // Last: a failure before it leaves the run (still on the awaiting index) for a retry or the sweep to finish.
         order.verify(ledger).published(CORRELATION_ID);
         verifyNoMoreInteractions(ledger, publisher, metrics);
         verifyNoInteractions(tasks);
@@ -253,16 +254,16 @@ class CompleterTest {
         ArgumentCaptor<Completion> recorded = ArgumentCaptor.forClass(Completion.class);
         verify(ledger).judge(eq(run), recorded.capture());
         verify(ledger, never()).published(any());
-        verifyNoInteractions(metrics);
+        verify(metrics).record(eq(CLUSTER), eq("app"), any());
 
         // Lambda's retry: the record now holds the verdict, not yet published. The retry finishes what the
-        // first attempt left undone: the event, and the metrics, counted once.
+        // first attempt left undone: the lock and the event; the metrics were counted once, before.
         when(ledger.run(CORRELATION_ID)).thenReturn(Optional.of(judged(run, recorded.getValue(), false)));
         assertThat(completer().complete(task)).isEqualTo(new Republished(recorded.getValue()));
         verify(ledger).published(CORRELATION_ID);
         verify(ledger).judge(any(), any());
         verify(ledger, times(2)).release("app", CORRELATION_ID, task.taskArn());
-        verify(metrics).record(eq(CLUSTER), eq("app"), any());
+        verify(metrics, times(1)).record(eq(CLUSTER), eq("app"), any());
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -377,11 +378,12 @@ class CompleterTest {
         // conditional on this run holding it.
         order.verify(ledger).release("app", CORRELATION_ID, stored.taskArn());
         order.verify(publisher).publish(stored);
-        order.verify(metrics).record(eq(CLUSTER), eq("app"), any());
         order.verify(ledger).published(CORRELATION_ID);
         verify(publisher).publish(any());
         verify(ledger, never()).judge(any(), any());
-        verifyNoMoreInteractions(publisher, metrics);
+        verifyNoMoreInteractions(publisher);
+        // The metrics were counted when the verdict was recorded, never again.
+        verifyNoInteractions(metrics);
     }
 
     @Test
@@ -416,8 +418,8 @@ class CompleterTest {
         assertThat(published.getValue().result()).isEqualTo(MigrationResult.FAILED);
         verify(ledger).published(CORRELATION_ID);
         verify(ledger).release("app", CORRELATION_ID, stored.taskArn());
-        verify(metrics).record(CLUSTER, "app", Map.of(MigrationMetric.FAILED, 1, MigrationMetric.DURATION,
-                stored.durationSeconds()));
+        // The invocation that recorded the verdict counted it.
+        verifyNoInteractions(metrics);
     }
 
     @Test
@@ -615,4 +617,40 @@ class CompleterTest {
         verifyNoInteractions(publisher);
         verify(ledger, never()).release(any(), any(), any());
     }
+
+    /** A verdict whose event a failed publish left unsent stays on the awaiting index; the sweep sends it. */
+    @Test
+    void sweep_whenARunWasJudgedButNotPublished_publishesItWithoutAskingEcs() {
+        StoppedTask task = task("stopped-exit-1.json");
+        Completion stored = storedVerdict(task);
+        when(ledger.awaiting()).thenReturn(List.of(judged(run(task), stored, false)));
+
+        SweepReport report = completer().sweep();
+
+        assertThat(report.completed()).isEqualTo(1);
+        verify(publisher).publish(stored);
+        verify(ledger).published(CORRELATION_ID);
+        verifyNoInteractions(tasks);
+        verify(metrics).record(CLUSTER, null, Map.of(MigrationMetric.OLDEST_RUNNING_AGE, 0L));
+        verifyNoMoreInteractions(metrics);
+    }
+
+    /** One run that cannot be finished now does not keep the others, or the age metric, from the sweep. */
+    @Test
+    void sweep_whenOneRunFails_finishesTheOthers_measures_andThenThrowsNamingIt() {
+        StoppedTask task = task("stopped-exit-1.json");
+        Completion stored = storedVerdict(task);
+        Run first = judged(new Run("gh-1", "STARTED", task.taskArn(), null, APP_42, NOW, null, false, false), stored, false);
+        Run second = judged(run(task), stored, false);
+        when(ledger.awaiting()).thenReturn(List.of(first, second));
+        doThrow(new IllegalStateException("EventBridge throttled")).doNothing().when(publisher).publish(any());
+
+        assertThatThrownBy(() -> completer().sweep()).hasMessageContaining("run gh-1").hasMessageContaining("EventBridge throttled");
+
+        verify(publisher, times(2)).publish(stored);
+        verify(ledger).published(CORRELATION_ID);
+        verify(ledger, never()).published("gh-1");
+        verify(metrics).record(CLUSTER, null, Map.of(MigrationMetric.OLDEST_RUNNING_AGE, 0L));
+    }
+
 }
