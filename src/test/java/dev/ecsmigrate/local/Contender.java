@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,19 +23,23 @@ public final class Contender {
     }
 
     public static void main(String[] args) throws Exception {
+        // The protocol owns standard output; what the function itself prints there (its EMF metric lines) goes to
+        // standard error, as it would go to the log in Lambda.
+        PrintStream protocol = System.out;
+        System.setOut(System.err);
         RequestStreamHandler handler = (RequestStreamHandler) Class.forName(args[0].split("::")[0]).getConstructor().newInstance();
-        System.out.println("ready");
-        System.out.flush();
+        protocol.println("ready");
+        protocol.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String event; (event = in.readLine()) != null; ) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try {
                 handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, new LocalContext(line -> { }));
-                System.out.println(out.toString(StandardCharsets.UTF_8));
+                protocol.println(out.toString(StandardCharsets.UTF_8));
             } catch (Exception e) {
-                System.out.println("thrown: " + e);
+                protocol.println("thrown: " + e);
             }
-            System.out.flush();
+            protocol.flush();
         }
     }
 }
