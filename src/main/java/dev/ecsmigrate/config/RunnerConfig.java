@@ -331,8 +331,8 @@ public record RunnerConfig(
      * @param lockGrace {@code LOCK_GRACE_SECONDS}: how long a lock may name a run whose task ECS does not know,
      *                  before another run may take it over (default 600: ten minutes)
      * @param retention {@code RECORD_RETENTION_DAYS}: how long a run record is kept (default 90 days)
-     * @param hookTimeout {@code HOOK_TIMEOUT_SECONDS}: how long the deployment hook lets a run take, waiting for the
-     *                  lock included, before it stops the task and fails the deployment (default 3600: one hour)
+     * @param hookTimeout {@code HOOK_TIMEOUT_SECONDS}: how long the deployment hook lets a deployment wait for the lock,
+     *                  and then its migration run, before it fails the deployment (default 3600: one hour each)
      */
     public record Table(String name, java.time.Duration lockGrace, java.time.Duration retention, java.time.Duration hookTimeout) {
 
