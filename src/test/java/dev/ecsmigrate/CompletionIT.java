@@ -89,6 +89,29 @@ class CompletionIT {
                 .anyMatch(m -> m.startsWith("MigrationDuration=") && m.endsWith(" migrations/app"));
     }
 
+    /** Each real-shaped sample, over the wire: its result in the record and in the event, and the lock released. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "stopped-succeeded, succeeded, 0", "stopped-exit-1, failed, 1", "stopped-oom-137, failed, 137",
+            "stopped-failed-to-start-pull, not_started, ", "stopped-no-exit-code, not_started, ", "stopped-sidecar, succeeded, 0"})
+    void eachSample_endsAsItsVerdictInTheRecordAndTheEvent(String sample, String result, Integer exitCode) throws Exception {
+        String correlationId = "gh-" + Math.abs(sample.hashCode() % 100000) + "-1";
+        String taskArn = start(correlationId);
+
+        complete(stopped(sample, taskArn, correlationId, 6));
+
+        JsonNode detail = onlyCompletion();
+        assertThat(detail.path("result").asText()).isEqualTo(result);
+        assertThat(detail.path("container").asText()).as("the migration container, never the sidecar").isEqualTo("app");
+        if (exitCode == null) {
+            assertThat(detail.has("exit_code")).isFalse();
+        } else {
+            assertThat(detail.path("exit_code").asInt()).isEqualTo(exitCode);
+        }
+        assertThat(world.table.record(correlationId).get("verdict").m().get("result").s()).isEqualTo(result);
+        assertThat(world.table.lock(MotoWorld.FAMILY)).isEmpty();
+    }
+
     @Test
     void succeededAndNotStartedTasks_getTheirOwnResults() throws Exception {
         String succeeded = start("gh-302-1");

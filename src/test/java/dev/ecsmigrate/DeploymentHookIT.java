@@ -157,6 +157,44 @@ class DeploymentHookIT {
         assertThat(onlyCompletion().path("result").asText()).isEqualTo("failed");
     }
 
+    /**
+     * The hook's own path to the verdict: ECS (scripted, since moto cannot make a container exit 3) reports the task
+     * stopped, and the hook answers from the same verdict rules, records it and publishes the completion event.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "EssentialContainerExited, 3, , failed, 3",
+            "TaskFailedToStart, , CannotPullContainerError: pull access denied, not_started, ",
+            "EssentialContainerExited, 0, , succeeded, 0"})
+    void startThenInProgressThenTheVerdict(String stopCode, Integer exitCode, String containerReason, String result, Integer published)
+            throws Exception {
+        DeploymentHookHandler hook = hook();
+        String deployment = "dep-" + result + "-1";
+        JsonNode first = call(hook, deployment);
+        String taskArn = first.path("hookDetails").path("task_arn").asText();
+        for (int call = 0; call < 3; call++) {
+            assertThat(call(hook, payload(deployment, REVISION, first.path("hookDetails")), new ArrayList<>()).path("hookStatus").asText())
+                    .isEqualTo("IN_PROGRESS");
+        }
+        stoppedInEcs(taskArn, DeploymentHook.correlationId(deployment(deployment)), stopCode, exitCode, containerReason);
+
+        List<String> logged = new ArrayList<>();
+        JsonNode answer = call(hook, payload(deployment, REVISION, first.path("hookDetails")), logged);
+
+        assertThat(answer.path("hookStatus").asText()).isEqualTo(result.equals("succeeded") ? "SUCCEEDED" : "FAILED");
+        assertThat(String.join("\n", logged)).contains("migration " + result);
+        JsonNode completion = onlyCompletion();
+        assertThat(completion.path("result").asText()).isEqualTo(result);
+        if (published == null) {
+            assertThat(completion.has("exit_code")).isFalse();
+        } else {
+            assertThat(completion.path("exit_code").asInt()).isEqualTo(published);
+        }
+        assertThat(world.table.record(DeploymentHook.correlationId(deployment(deployment))).get("verdict").m().get("result").s())
+                .isEqualTo(result);
+        assertThat(world.table.lock(MotoWorld.FAMILY)).isEmpty();
+    }
+
     @Test
     void revisionOffTheAllowList_isRefusedWithFailed_andStartsNothing() throws Exception {
         String other = world.registerTaskDefinition("billing");
@@ -327,6 +365,21 @@ class DeploymentHookIT {
                  "failures": []}""".formatted(revision, SERVICE_ARN, cluster, taskDefinition, world.subnet, world.securityGroup))));
         revisions.stubFor(ecs("DescribeServiceRevisions").atPriority(5).willReturn(json("""
                 {"serviceRevisions": [], "failures": [{"arn": "unknown", "reason": "MISSING"}]}""")));
+    }
+
+    /** DescribeTasks for one task, answered as ECS would once it stopped (the API reference's Task shape). */
+    private void stoppedInEcs(String taskArn, String startedBy, String stopCode, Integer exitCode, String containerReason) {
+        long now = Instant.now().getEpochSecond();
+        String container = "{\"name\": \"app\", \"lastStatus\": \"STOPPED\""
+                + (exitCode == null ? "" : ", \"exitCode\": " + exitCode)
+                + (containerReason == null ? "" : ", \"reason\": \"" + containerReason + "\"") + "}";
+        revisions.stubFor(ecs("DescribeTasks").withRequestBody(containing(taskArn)).atPriority(1).willReturn(json("""
+                {"tasks": [{"taskArn": "%s", "clusterArn": "%s", "lastStatus": "STOPPED", "desiredStatus": "STOPPED",
+                  "group": "migration:app", "startedBy": "%s", "taskDefinitionArn": "%s", "stopCode": "%s",
+                  "stoppedReason": "Essential container in task exited", "createdAt": %d, "startedAt": %d, "stoppedAt": %d,
+                  "containers": [%s]}],
+                 "failures": []}""".formatted(taskArn, CLUSTER_ARN, startedBy, world.taskDefinitionArn, stopCode, now - 100, now - 90, now,
+                container))));
     }
 
     private byte[] stoppedExit1(String taskArn, String correlationId) throws Exception {

@@ -162,6 +162,36 @@ class MigrationHandlerIT {
         assertThat(world.ecs.listTasks(r -> r.cluster(MotoWorld.CLUSTER)).taskArns()).isEmpty();
     }
 
+    /**
+     * Every status counts in the metrics the alarms and dashboards read, by cluster and family: started, already
+     * running, rejected, failed to start, and a lock taken over from a run whose task stopped.
+     */
+    @Test
+    void everyStatus_isCountedInTheMetrics_byClusterAndFamily() throws Exception {
+        List<String> metrics = new ArrayList<>();
+        dev.ecsmigrate.metrics.Metrics recorder = (cluster, family, values) -> values.forEach((metric, value) ->
+                metrics.add(metric.metricName() + "=" + value + " " + cluster + "/" + family));
+        MigrationHandler handler = Handlers.trigger(world.runnerEnvironment(), recorder);
+
+        JsonNode first = invoke(handler, MotoWorld.trigger("evt-m1", world.taskDefinitionArn, "gh-m1"));
+        invoke(handler, MotoWorld.trigger("evt-m2", world.taskDefinitionArn, "gh-m2"));
+        invoke(handler, MotoWorld.trigger("evt-m3", world.taskDefinitionArn.replace("task-definition/app:", "task-definition/billing:"),
+                "gh-m3"));
+        world.ecs.stopTask(r -> r.cluster(MotoWorld.CLUSTER).task(first.path("task_arn").asText()).reason("done"));
+        invoke(handler, MotoWorld.trigger("evt-m4", world.taskDefinitionArn, "gh-m4"));
+        world.ecs.listTasks(r -> r.cluster(MotoWorld.CLUSTER)).taskArns()
+                .forEach(task -> world.ecs.stopTask(r -> r.cluster(MotoWorld.CLUSTER).task(task).reason("done")));
+        invoke(handler, MotoWorld.trigger("evt-m5", "arn:aws:ecs:us-east-1:123456789012:task-definition/app:99", "gh-m5"));
+
+        assertThat(metrics).containsExactly(
+                "MigrationsStarted=1 migrations/app",
+                "MigrationsAlreadyRunning=1 migrations/app",
+                "MigrationsRejected=1 migrations/billing",
+                "MigrationsStarted=1 migrations/app", "LockTakeovers=1 migrations/app",
+                // ECS refused this one after it took over the stopped run's lock: both count.
+                "MigrationsFailedToStart=1 migrations/app", "LockTakeovers=1 migrations/app");
+    }
+
     @Test
     void unregisteredTaskDefinition_isFailedWithEcsReason() throws Exception {
         String missing = "arn:aws:ecs:us-east-1:123456789012:task-definition/app:99";
