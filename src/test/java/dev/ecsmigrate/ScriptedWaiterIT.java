@@ -404,24 +404,32 @@ class ScriptedWaiterIT {
         assertThat(wait.output()).contains("timed out after 3s waiting for migration gh-9-1: no task appeared");
     }
 
-    @Test
-    void unreachableEndpoint_endsFastWithError() throws Exception {
-        int closed;
+    /** A port on 127.0.0.1 that nothing listens on. */
+    private static int closedPort() throws java.io.IOException {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closed = socket.getLocalPort();
+            return socket.getLocalPort();
         }
-        env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:" + closed);
-        env.remove("AWS_MAX_ATTEMPTS");
+    }
 
+    /** The waiter, with a long start timeout, must end with result=error, exit 125, within the limit, saying why. */
+    private void endsWithErrorWithin(String label, Duration limit, String... says) {
         long started = System.nanoTime();
         Script wait = waitFor("--start-timeout", "600");
 
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
-        assertThat(took).isLessThan(Duration.ofMinutes(1));
-        assertThat(wait.output()).contains("cannot reach AWS", "Could not connect to the endpoint URL");
+        assertThat(took).isLessThan(limit);
+        assertThat(wait.output()).contains(says);
         assertThat(wait.lastLine()).startsWith("result=error exit_code=125");
-        System.out.println("unreachable endpoint: result=error after " + took.toMillis() + " ms");
+        System.out.println(label + ": result=error after " + took.toMillis() + " ms");
+    }
+
+    @Test
+    void unreachableEndpoint_endsFastWithError() throws Exception {
+        env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:" + closedPort());
+        env.remove("AWS_MAX_ATTEMPTS");
+
+        endsWithErrorWithin("unreachable endpoint", Duration.ofMinutes(1), "cannot reach AWS", "Could not connect to the endpoint URL");
     }
 
     /** An endpoint that accepts connections and never answers. */
@@ -441,15 +449,7 @@ class ScriptedWaiterIT {
             env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:" + silent.getLocalPort());
             env.remove("AWS_MAX_ATTEMPTS");
 
-            long started = System.nanoTime();
-            Script wait = waitFor("--start-timeout", "600");
-
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
-            assertThat(took).isLessThan(Duration.ofMinutes(1));
-            assertThat(wait.output()).contains("cannot reach AWS", "Read timeout");
-            assertThat(wait.lastLine()).startsWith("result=error exit_code=125");
-            System.out.println("silent endpoint: result=error after " + took.toMillis() + " ms");
+            endsWithErrorWithin("silent endpoint", Duration.ofMinutes(1), "cannot reach AWS", "Read timeout");
             accepting.interrupt();
         }
     }
@@ -460,24 +460,12 @@ class ScriptedWaiterIT {
         env.remove("AWS_SECRET_ACCESS_KEY");
         env.put("AWS_EC2_METADATA_DISABLED", "true");
 
-        long started = System.nanoTime();
-        Script wait = waitFor("--start-timeout", "600");
-
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        assertThat(wait.exitCode()).as(wait.output()).isEqualTo(125);
-        assertThat(took).isLessThan(Duration.ofSeconds(30));
-        assertThat(wait.output()).contains("no usable AWS credentials", "Unable to locate credentials");
-        assertThat(wait.lastLine()).startsWith("result=error exit_code=125");
-        System.out.println("missing credentials: result=error after " + took.toMillis() + " ms");
+        endsWithErrorWithin("missing credentials", Duration.ofSeconds(30), "no usable AWS credentials", "Unable to locate credentials");
     }
 
     @Test
     void migrate_whenAwsCannotBeReached_exits125WithResultError() throws Exception {
-        int closed;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closed = socket.getLocalPort();
-        }
-        env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:" + closed);
+        env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:" + closedPort());
 
         Script migrate = Script.run("migrate.sh", env, "--task-definition", TASK_DEFINITION, "--cluster", "migrations");
 

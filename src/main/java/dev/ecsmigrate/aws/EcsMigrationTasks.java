@@ -55,18 +55,22 @@ public final class EcsMigrationTasks implements MigrationTasks {
             return new Missing("NETWORK_FROM_SERVICE names service '" + serviceName
                     + "', which is INACTIVE on cluster '" + config.cluster() + "': name a live service");
         }
-        AwsVpcConfiguration vpc = service.networkConfiguration() == null ? null : service.networkConfiguration().awsvpcConfiguration();
-        List<LaunchSettings.CapacityProviderShare> shares = service.capacityProviderStrategy().stream()
+        return new Found(launchSettings(service.launchTypeAsString(), service.capacityProviderStrategy(), service.platformVersion(),
+                service.networkConfiguration()));
+    }
+
+    /** What ECS says a service or a service revision runs with, as it says it: no defaults filled in. */
+    static LaunchSettings launchSettings(String launchType, List<CapacityProviderStrategyItem> strategy, String platformVersion,
+                                         NetworkConfiguration network) {
+        AwsVpcConfiguration vpc = network == null ? null : network.awsvpcConfiguration();
+        List<LaunchSettings.CapacityProviderShare> shares = strategy.stream()
                 .map(s -> new LaunchSettings.CapacityProviderShare(s.capacityProvider(),
                         s.weight() == null ? 0 : s.weight(), s.base() == null ? 0 : s.base()))
                 .toList();
-        return new Found(new LaunchSettings(
-                service.launchTypeAsString(),
-                shares,
-                service.platformVersion(),
+        return new LaunchSettings(launchType, shares, platformVersion,
                 vpc == null ? List.of() : vpc.subnets(),
                 vpc == null ? List.of() : vpc.securityGroups(),
-                vpc == null ? null : vpc.assignPublicIpAsString()));
+                vpc == null ? null : vpc.assignPublicIpAsString());
     }
 
     @Override

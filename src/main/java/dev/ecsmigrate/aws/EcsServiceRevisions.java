@@ -4,12 +4,10 @@ import dev.ecsmigrate.config.RunnerConfig;
 import dev.ecsmigrate.hook.ServiceRevisions;
 import dev.ecsmigrate.start.LaunchSettings;
 import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.ecs.model.AwsVpcConfiguration;
 import software.amazon.awssdk.services.ecs.model.DescribeServiceRevisionsResponse;
 import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.ecs.model.ServiceRevision;
 
-import java.util.List;
 
 /** The deployment hook's ECS calls: DescribeServiceRevisions, and StopTask when it gives up. */
 public final class EcsServiceRevisions implements ServiceRevisions {
@@ -36,16 +34,13 @@ public final class EcsServiceRevisions implements ServiceRevisions {
             return new Missing("ECS does not know service revision " + revisionArn + ": " + why);
         }
         ServiceRevision revision = response.serviceRevisions().getFirst();
-        AwsVpcConfiguration vpc = revision.networkConfiguration() == null ? null : revision.networkConfiguration().awsvpcConfiguration();
-        List<LaunchSettings.CapacityProviderShare> shares = revision.capacityProviderStrategy().stream()
-                .map(s -> new LaunchSettings.CapacityProviderShare(s.capacityProvider(), s.weight() == null ? 0 : s.weight(),
-                        s.base() == null ? 0 : s.base()))
-                .toList();
-        String launchType = revision.launchTypeAsString() != null || !shares.isEmpty() ? revision.launchTypeAsString() : "FARGATE";
-        String platformVersion = "EC2".equals(launchType) ? null : revision.platformVersion();
-        LaunchSettings settings = new LaunchSettings(launchType, shares, platformVersion,
-                vpc == null ? List.of() : vpc.subnets(), vpc == null ? List.of() : vpc.securityGroups(),
-                vpc == null || vpc.assignPublicIpAsString() == null ? "DISABLED" : vpc.assignPublicIpAsString());
+        LaunchSettings stated = EcsMigrationTasks.launchSettings(revision.launchTypeAsString(), revision.capacityProviderStrategy(),
+                revision.platformVersion(), revision.networkConfiguration());
+        // A revision with neither a launch type nor a strategy runs on Fargate, with no public IP unless it says so.
+        String launchType = stated.launchType() != null || !stated.capacityProviders().isEmpty() ? stated.launchType() : "FARGATE";
+        LaunchSettings settings = new LaunchSettings(launchType, stated.capacityProviders(),
+                "EC2".equals(launchType) ? null : stated.platformVersion(), stated.subnets(), stated.securityGroups(),
+                stated.assignPublicIp() == null ? "DISABLED" : stated.assignPublicIp());
         return new Found(new Revision(revision.serviceRevisionArn(), revision.clusterArn(), revision.taskDefinition(), settings));
     }
 

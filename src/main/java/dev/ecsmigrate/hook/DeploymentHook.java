@@ -9,6 +9,7 @@ import dev.ecsmigrate.contract.Contract;
 import dev.ecsmigrate.contract.MigrationResult;
 import dev.ecsmigrate.contract.MigrationStatus;
 import dev.ecsmigrate.contract.TaskDefinitionArn;
+import dev.ecsmigrate.json.Json;
 import dev.ecsmigrate.start.Decision;
 import dev.ecsmigrate.start.EventValidator;
 import dev.ecsmigrate.start.MigrationRequest;
@@ -91,22 +92,18 @@ public final class DeploymentHook {
                     + trouble.getMessage(), correlationId, null).since(first);
         }
         return HookAnswer.inProgress("AWS trouble, asking ECS to call again: " + trouble.getMessage(), correlationId, null)
-                .since(first).waitingFor(text(invocation.hookDetails().get(HookAnswer.WAITING_FOR)));
+                .since(first).waitingFor(Json.text(invocation.hookDetails().get(HookAnswer.WAITING_FOR)));
     }
 
     /** When ECS first called the hook for this deployment, as an earlier answer told it; else now. */
     private Instant firstCall(HookCall.Invocation call) {
-        String first = text(call.hookDetails().get(HookAnswer.FIRST_CALLED_AT));
+        String first = Json.text(call.hookDetails().get(HookAnswer.FIRST_CALLED_AT));
         try {
             Instant then = first == null ? null : Instant.parse(first);
             return then == null || then.isAfter(clock.instant()) ? clock.instant() : then;
         } catch (java.time.format.DateTimeParseException e) {
             return clock.instant();
         }
-    }
-
-    private static String text(Object value) {
-        return value instanceof String text && !text.isBlank() ? text : null;
     }
 
     private HookAnswer answer(HookCall.Invocation call) {
@@ -166,7 +163,7 @@ public final class DeploymentHook {
         String eventId = call.executionId() != null ? call.executionId() : call.deploymentId();
         Decision decision = starter.launch(new MigrationRequest(eventId, correlationId, taskDefinition, false), revision.settings());
         MigrationStatus status = decision.status();
-        String waitingFor = text(call.hookDetails().get(HookAnswer.WAITING_FOR));
+        String waitingFor = Json.text(call.hookDetails().get(HookAnswer.WAITING_FOR));
         boolean stillWaiting = status.status() == MigrationStatus.Outcome.ALREADY_RUNNING && status.startedBy() != null
                 && status.startedBy().equals(waitingFor);
         if (!stillWaiting) {

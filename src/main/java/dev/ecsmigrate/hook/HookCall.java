@@ -57,6 +57,6 @@ public sealed interface HookCall {
     }
 
     private static String text(Map<?, ?> object, String name) {
-        return object.get(name) instanceof String value && !value.isBlank() ? value : null;
+        return Json.text(object.get(name));
     }
 }

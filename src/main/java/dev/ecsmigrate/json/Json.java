@@ -155,6 +155,11 @@ public final class Json {
         }
     }
 
+    /** A parsed value as a string, or null when it is no string or a blank one. */
+    public static String text(Object value) {
+        return value instanceof String text && !text.isBlank() ? text : null;
+    }
+
     /**
      * Words for a value in an error message, never longer than a line: "the string 'x'", "the number 42",
      * "an object {...}", "nothing".
